@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: command.h
+// Each `agentbox <command>` registers itself on the CLI11 app from its own file. A command's
+// callback stores the process exit status in `exit_code` (contracts in DESIGN.md).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace agentbox::cli {
+
+// Usage errors of `run` exit 125 (DESIGN.md); every other command exits 2.
+inline constexpr int kRunUsageExit = 125;
+inline constexpr int kUsageExit = 2;
+
+void addRunCommand(CLI::App& app, int& exit_code);
+
+// Prints "agentbox: <message>" as one line on stderr.
+void printError(std::string_view message);
+
+}  // namespace agentbox::cli

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: main.cc
+// Argument parsing entry point: registers every command and maps parse failures to the exit
+// codes of DESIGN.md. No logic lives here.
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "cli/command.h"
+
+namespace agentbox::cli {
+
+void printError(std::string_view message) {
+  std::string line = "agentbox: ";
+  line.append(message);
+  while (!line.empty() && line.back() == '\n') {
+    line.pop_back();
+  }
+  line += '\n';
+  std::fputs(line.c_str(), stderr);
+}
+
+namespace {
+
+int usageExitFor(int argc, char** argv) {
+  return (argc > 1 && std::string_view(argv[1]) == "run") ? kRunUsageExit : kUsageExit;
+}
+
+int dispatch(int argc, char** argv) {
+  CLI::App app{"agentbox: run AI coding agents on real repositories without trusting them"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("agentbox ") + AGENTBOX_VERSION);
+  int exit_code = 0;
+  addRunCommand(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::CallForAllHelp&) {
+    std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    std::printf("agentbox %s\n", AGENTBOX_VERSION);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    printError(std::string(e.what()) + "; see 'agentbox --help'");
+    return usageExitFor(argc, argv);
+  }
+  return exit_code;
+}
+
+}  // namespace
+}  // namespace agentbox::cli
+
+int main(int argc, char** argv) {
+  try {
+    return agentbox::cli::dispatch(argc, argv);
+  } catch (const std::exception& e) {
+    agentbox::cli::printError(std::string("internal error: ") + e.what());
+  } catch (...) {
+    agentbox::cli::printError("internal error: unknown exception");
+  }
+  return 125;
+}
