@@ -5,6 +5,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 namespace agentbox::cli {
 
@@ -12,7 +14,10 @@ namespace agentbox::cli {
 inline constexpr int kRunUsageExit = 125;
 inline constexpr int kUsageExit = 2;
 
-void addRunCommand(CLI::App& app, int& exit_code);
+// `command` is everything after the first "--" of `agentbox run ... -- CMD ARGS`, split off by
+// main() before CLI11 sees the arguments (so the command's own flags are never parsed).
+void addRunCommand(CLI::App& app, int& exit_code, const std::vector<std::string>& command);
+void addPolicyRobotsCommand(CLI::App& app, int& exit_code);  // after addPolicyCommand: joins it
 
 // Prints "agentbox: <message>" as one line on stderr.
 void printError(std::string_view message);

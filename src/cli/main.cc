@@ -31,9 +31,21 @@ int dispatch(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("agentbox ") + AGENTBOX_VERSION);
   int exit_code = 0;
-  addRunCommand(app, exit_code);
+  std::vector<std::string> command;
+  int cli_argc = argc;
+  if (argc > 1 && std::string_view(argv[1]) == "run") {
+    for (int i = 2; i < argc; ++i) {
+      if (std::string_view(argv[i]) == "--") {
+        command.assign(argv + i + 1, argv + argc);
+        cli_argc = i;
+        break;
+      }
+    }
+  }
+  addRunCommand(app, exit_code, command);
+  addPolicyRobotsCommand(app, exit_code);  // keep last: attaches to `policy` if it exists
   try {
-    app.parse(argc, argv);
+    app.parse(cli_argc, argv);
   } catch (const CLI::CallForHelp&) {
     std::fputs(app.help().c_str(), stdout);
     return 0;

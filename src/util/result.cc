@@ -11,15 +11,24 @@ namespace agentbox {
 
 std::string_view errcName(Errc code) {
   switch (code) {
-    case Errc::kInvalidInput: return "invalid-input";
-    case Errc::kDenied: return "denied";
-    case Errc::kUnsupported: return "unsupported";
-    case Errc::kPermission: return "permission";
-    case Errc::kNotFound: return "not-found";
-    case Errc::kIo: return "io";
-    case Errc::kTimeout: return "timeout";
-    case Errc::kResource: return "resource";
-    case Errc::kInternal: return "internal";
+    case Errc::kInvalidInput:
+      return "invalid-input";
+    case Errc::kDenied:
+      return "denied";
+    case Errc::kUnsupported:
+      return "unsupported";
+    case Errc::kPermission:
+      return "permission";
+    case Errc::kNotFound:
+      return "not-found";
+    case Errc::kIo:
+      return "io";
+    case Errc::kTimeout:
+      return "timeout";
+    case Errc::kResource:
+      return "resource";
+    case Errc::kInternal:
+      return "internal";
   }
   return "internal";
 }
@@ -29,21 +38,28 @@ namespace {
 Errc errcFromErrno(int err) {
   switch (err) {
     case EPERM:
-    case EACCES: return Errc::kPermission;
+    case EACCES:
+      return Errc::kPermission;
     case ENOENT:
-    case ESRCH: return Errc::kNotFound;
+    case ESRCH:
+      return Errc::kNotFound;
     case ENOSYS:
     case EOPNOTSUPP:
-    case EAFNOSUPPORT: return Errc::kUnsupported;
-    case EINVAL: return Errc::kInvalidInput;
+    case EAFNOSUPPORT:
+      return Errc::kUnsupported;
+    case EINVAL:
+      return Errc::kInvalidInput;
     case ENOMEM:
     case EMFILE:
     case ENFILE:
     case ENOSPC:
     case EAGAIN:
-    case EDQUOT: return Errc::kResource;
-    case ETIMEDOUT: return Errc::kTimeout;
-    default: return Errc::kIo;
+    case EDQUOT:
+      return Errc::kResource;
+    case ETIMEDOUT:
+      return Errc::kTimeout;
+    default:
+      return Errc::kIo;
   }
 }
 

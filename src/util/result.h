@@ -147,7 +147,9 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Status ok() { return {}; }
+inline Status ok() {
+  return {};
+}
 
 template <class... Args>
 Error makeError(Errc code, fmt::format_string<Args...> f, Args&&... args) {
@@ -163,12 +165,12 @@ Error makeError(Errc code, fmt::format_string<Args...> f, Args&&... args) {
 #define AGENTBOX_CONCAT_(a, b) AGENTBOX_CONCAT_INNER_(a, b)
 
 // Returns the error of a Result/Status expression from the enclosing function.
-#define AGENTBOX_TRY(expr)                        \
-  do {                                            \
-    auto agentbox_try_result_ = (expr);           \
-    if (!agentbox_try_result_.has_value()) {      \
+#define AGENTBOX_TRY(expr)                            \
+  do {                                                \
+    auto agentbox_try_result_ = (expr);               \
+    if (!agentbox_try_result_.has_value()) {          \
       return std::move(agentbox_try_result_).error(); \
-    }                                             \
+    }                                                 \
   } while (0)
 
 #define AGENTBOX_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
@@ -182,9 +184,9 @@ Error makeError(Errc code, fmt::format_string<Args...> f, Args&&... args) {
 #define AGENTBOX_ASSIGN_OR_RETURN(lhs, expr) \
   AGENTBOX_ASSIGN_OR_RETURN_IMPL_(AGENTBOX_CONCAT_(agentbox_aor_, __LINE__), lhs, expr)
 
-#define AGENTBOX_CHECK(cond)                                \
-  do {                                                      \
-    if (!(cond)) {                                          \
-      ::agentbox::checkFailed(#cond, __FILE__, __LINE__);   \
-    }                                                       \
+#define AGENTBOX_CHECK(cond)                              \
+  do {                                                    \
+    if (!(cond)) {                                        \
+      ::agentbox::checkFailed(#cond, __FILE__, __LINE__); \
+    }                                                     \
   } while (0)

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: run.cc
+#include "app/run.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "app/run_dir.h"
+#include "app/run_record.h"
+#include "sandbox/supervisor.h"
+#include "util/sys.h"
+
+namespace agentbox::app {
+
+namespace {
+
+void printLine(const std::string& line) {
+  std::string out = "agentbox: " + line + "\n";
+  Status ignored = sys::writeAll(STDERR_FILENO, out);
+  (void)ignored;
+}
+
+bool isWithin(const std::string& inner, const std::string& outer) {
+  if (outer == "/") {
+    return true;
+  }
+  return inner == outer ||
+         (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+          inner[outer.size()] == '/');
+}
+
+// Streams the command's output to agentbox's own stdout/stderr as it arrives.
+// TODO(#16): every byte passes through the redactor first.
+class TerminalSink : public sandbox::OutputSink {
+ public:
+  void write(sandbox::StreamId stream, std::span<const std::byte> data) override {
+    int fd = stream == sandbox::StreamId::kStdout ? STDOUT_FILENO : STDERR_FILENO;
+    bool& broken = stream == sandbox::StreamId::kStdout ? stdout_broken_ : stderr_broken_;
+    if (!broken && !sys::writeAll(fd, data).has_value()) {
+      broken = true;  // EPIPE: the reader went away; keep draining so the command is not stuck
+    }
+  }
+  void finish() override {}
+
+ private:
+  bool stdout_broken_ = false;
+  bool stderr_broken_ = false;
+};
+
+Result<std::string> resolveWorkspace(const std::string& given) {
+  Result<struct stat> st = sys::stat(given);
+  if (!st.has_value()) {
+    return makeError(Errc::kNotFound,
+                     "workspace {} does not exist; pass an existing directory "
+                     "with --workspace DIR",
+                     given);
+  }
+  if (!S_ISDIR(st->st_mode)) {
+    return makeError(Errc::kInvalidInput,
+                     "workspace {} is not a directory; pass a directory with --workspace DIR",
+                     given);
+  }
+  return sys::realPath(given).context("workspace {}", given);
+}
+
+int finishWithError(const Error& e) {
+  printLine(e.oneLine());
+  return 125;
+}
+
+}  // namespace
+
+Result<std::string> stateDirFromEnv(const char* agentbox_state_dir, const char* xdg_state_home,
+                                    const char* home) {
+  auto set = [](const char* v) { return v != nullptr && *v != '\0'; };
+  if (set(agentbox_state_dir)) {
+    return std::string(agentbox_state_dir);
+  }
+  if (set(xdg_state_home)) {
+    return std::string(xdg_state_home) + "/agentbox";
+  }
+  if (set(home)) {
+    return std::string(home) + "/.local/state/agentbox";
+  }
+  return makeError(Errc::kInvalidInput,
+                   "cannot find a state directory: set AGENTBOX_STATE_DIR, XDG_STATE_HOME or HOME");
+}
+
+Status checkWorkspaceAgainstStateDir(const std::string& workspace, const std::string& state_dir) {
+  if (isWithin(state_dir, workspace)) {
+    return makeError(Errc::kDenied,
+                     "workspace {} contains the agentbox state directory {}; the sandbox must not "
+                     "see run records or keys: choose a project directory, or move the state dir "
+                     "with AGENTBOX_STATE_DIR",
+                     workspace, state_dir);
+  }
+  if (isWithin(workspace, state_dir)) {
+    return makeError(Errc::kDenied,
+                     "workspace {} lies inside the agentbox state directory {}; choose a project "
+                     "directory outside it",
+                     workspace, state_dir);
+  }
+  return ok();
+}
+
+int runCommand(const RunRequest& req) {
+  Result<std::string> ws = resolveWorkspace(req.workspace);
+  if (!ws.has_value()) {
+    return finishWithError(ws.error());
+  }
+  if (Status made = sys::mkdirs(req.state_dir, 0700); !made.has_value()) {
+    return finishWithError(std::move(made).error().addContext("state directory"));
+  }
+  Result<std::string> state = sys::realPath(req.state_dir);
+  if (!state.has_value()) {
+    return finishWithError(state.error());
+  }
+  if (Status s = checkWorkspaceAgainstStateDir(*ws, *state); !s.has_value()) {
+    return finishWithError(s.error());
+  }
+  std::vector<std::string> warnings = reapStaleRuns(*state);
+  for (const std::string& w : warnings) {
+    if (!req.quiet) {
+      printLine("cleaned up " + w);
+    }
+  }
+  Result<RunDir> dir = RunDir::create(*state);
+  if (!dir.has_value()) {
+    return finishWithError(std::move(dir).error().addContext("cannot create the run directory"));
+  }
+  sandbox::RunTarget target{.argv = req.argv, .workspace = *ws, .term = req.term, .lang = req.lang};
+  TerminalSink sink;
+  auto started = std::chrono::system_clock::now();
+  Result<sandbox::RunResult> result = sandbox::supervise({
+      .policy = req.policy,
+      .target = target,
+      .output = sink,
+      .stdin_fd = STDIN_FILENO,
+      .on_started =
+          [&](pid_t pid) {
+            Status s = dir->recordInitPid(pid);
+            if (!s.has_value()) {
+              warnings.push_back("cannot record the sandbox pid: " + s.error().oneLine());
+            }
+          },
+  });
+  if (!result.has_value()) {
+    return finishWithError(result.error());
+  }
+  if (!result->error.empty()) {
+    printLine(result->error);
+  }
+  for (const std::string& w : result->warnings) {
+    warnings.push_back(w);
+  }
+  std::string record = renderRunRecord({.id = dir->id(),
+                                        .argv = req.argv,
+                                        .workspace = *ws,
+                                        .policy = req.policy,
+                                        .started = started,
+                                        .ended = std::chrono::system_clock::now(),
+                                        .result = *result,
+                                        .warnings = warnings});
+  if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", record, 0600); !s.has_value()) {
+    printLine("cannot write the run record: " + s.error().oneLine());
+  }
+  if (req.report_path.has_value()) {
+    if (Status s = sys::writeFileAtomic(*req.report_path, record, 0644); !s.has_value()) {
+      printLine(fmt::format("cannot write --report {}: {}", *req.report_path, s.error().oneLine()));
+    }
+  }
+  return result->exit_code;
+}
+
+}  // namespace agentbox::app

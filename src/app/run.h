@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: run.h
+// The `agentbox run` use case: checks the workspace against the state dir, creates the run
+// directory, reaps what dead runs left, supervises the sandbox while streaming its output,
+// writes the run record, and returns the exit status of DESIGN.md's table.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/policy.h"
+#include "util/result.h"
+
+namespace agentbox::app {
+
+struct RunRequest {
+  policy::Policy policy;
+  std::vector<std::string> argv;
+  std::string workspace;  // as given; default the current directory
+  std::string state_dir;  // resolved state dir (see stateDirFromEnv)
+  std::optional<std::string> report_path;
+  bool quiet = false;  // no informational lines from agentbox on stderr
+  std::string term = "dumb";
+  std::string lang = "C.UTF-8";
+};
+
+// Exit status per DESIGN.md; failures before the command starts print one line, exit 125.
+int runCommand(const RunRequest& request);
+
+// $AGENTBOX_STATE_DIR, else $XDG_STATE_HOME/agentbox, else $HOME/.local/state/agentbox.
+// Empty values count as unset. Error when none of them gives a path.
+Result<std::string> stateDirFromEnv(const char* agentbox_state_dir, const char* xdg_state_home,
+                                    const char* home);
+
+// Refuses a workspace that contains the state dir or lies inside it (canonical paths).
+Status checkWorkspaceAgainstStateDir(const std::string& workspace, const std::string& state_dir);
+
+}  // namespace agentbox::app

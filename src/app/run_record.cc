@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: run_record.cc
+#include "app/run_record.h"
+
+#include <nlohmann/json.hpp>
+
+#include "util/time.h"
+
+namespace agentbox::app {
+
+std::string renderRunRecord(const RunRecordInputs& in) {
+  using nlohmann::json;
+  const sandbox::RunResult& r = in.result;
+  json layers = json::array();
+  for (const sandbox::LayerStatus& l : r.layers) {
+    layers.push_back({{"name", l.name},
+                      {"active", l.active},
+                      {"detail", l.detail},
+                      {"reason", l.reason.empty() ? json(nullptr) : json(l.reason)}});
+  }
+  const policy::Resources& res = in.policy.resources;
+  json record = {
+      {"schema", "agentbox.run/1"},
+      {"id", in.id},
+      {"argv", in.argv},
+      {"workspace", in.workspace},
+      {"mode", in.policy.filesystem.mode == policy::WorkspaceMode::kWrite ? "write" : "read-only"},
+      {"started", rfc3339(in.started)},
+      {"ended", rfc3339(in.ended)},
+      {"outcome", sandbox::outcomeName(r.outcome)},
+      {"exit_code", r.exit_code},
+      {"signal", r.signal.has_value() ? json(*r.signal) : json(nullptr)},
+      {"error", r.error.empty() ? json(nullptr) : json(r.error)},
+      {"limits",
+       {{"timeout_ms", res.timeout_ms},
+        {"tmp_size_bytes", res.tmp_size_bytes},
+        {"memory_bytes", nullptr},
+        {"cpus", nullptr},
+        {"pids", nullptr}}},
+      {"usage",
+       {{"wall_ms", r.wall_ms},
+        {"cpu_ms", r.cpu_ms},
+        {"peak_memory_bytes", r.peak_memory_bytes},
+        {"peak_pids", nullptr},
+        {"pids_limit_hits", nullptr}}},
+      {"layers", layers},
+      {"violations", json::array()},
+      {"network", {{"mode", "none"}, {"connections", json::array()}, {"counts", json::object()}}},
+      {"redaction", {{"by_rule", json::object()}, {"by_class", json::object()}}},
+      {"warnings", in.warnings},
+  };
+  // Invalid UTF-8 from argv must not make dump() throw: replace it.
+  return record.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace agentbox::app

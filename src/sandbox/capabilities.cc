@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: capabilities.cc
+// Capability drop + securebits + no_new_privs for the sandbox child (async-signal-safe).
+#include "sandbox/capabilities.h"
+
+#include <linux/securebits.h>
+
+#include <cerrno>
+
+#include "util/sys_harden.h"
+
+namespace agentbox::sandbox {
+namespace {
+
+// Capability numbers are < 64 in every kernel the 64-bit masks here can describe.
+constexpr int kMaxCap = 63;
+
+}  // namespace
+
+uint64_t lockedSecurebits() {
+  return SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+         SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
+         SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+}
+
+const char* capStepName(CapStep step) {
+  switch (step) {
+    case CapStep::kNone:
+      return "none";
+    case CapStep::kSecurebits:
+      return "prctl(PR_SET_SECUREBITS)";
+    case CapStep::kAmbient:
+      return "prctl(PR_CAP_AMBIENT_CLEAR_ALL)";
+    case CapStep::kBounding:
+      return "prctl(PR_CAPBSET_DROP)";
+    case CapStep::kCapset:
+      return "capset";
+    case CapStep::kNoNewPrivs:
+      return "prctl(PR_SET_NO_NEW_PRIVS)";
+    case CapStep::kVerify:
+      return "verify capability sets";
+  }
+  return "unknown";
+}
+
+int dropCapabilities(CapStep* failed_step) {
+  CapStep dummy = CapStep::kNone;
+  CapStep& step = failed_step != nullptr ? *failed_step : dummy;
+  step = CapStep::kNone;
+  auto fail = [&](CapStep at, int err) {
+    step = at;
+    return err;
+  };
+  // Setting bits that are already set and locked is allowed, so a second call is a no-op.
+  if (int err = sys_harden::setSecurebits(lockedSecurebits()); err != 0) {
+    return fail(CapStep::kSecurebits, err);
+  }
+  if (int err = sys_harden::ambientClearAll(); err != 0) {
+    return fail(CapStep::kAmbient, err);
+  }
+  for (int cap = 0; cap <= kMaxCap; ++cap) {
+    const int err = sys_harden::capBsetDrop(cap);
+    if (err == EINVAL) {
+      break;  // past CAP_LAST_CAP of this kernel
+    }
+    if (err != 0) {
+      return fail(CapStep::kBounding, err);
+    }
+  }
+  if (int err = sys_harden::capsetClearAll(); err != 0) {
+    return fail(CapStep::kCapset, err);
+  }
+  if (int err = sys_harden::setNoNewPrivs(); err != 0) {
+    return fail(CapStep::kNoNewPrivs, err);
+  }
+  CapabilityState state;
+  if (int err = readCapabilityState(&state); err != 0) {
+    return fail(CapStep::kVerify, err);
+  }
+  const bool clean = state.effective == 0 && state.permitted == 0 && state.inheritable == 0 &&
+                     state.bounding == 0 && state.ambient == 0 && state.no_new_privs &&
+                     (state.securebits & lockedSecurebits()) == lockedSecurebits();
+  return clean ? 0 : fail(CapStep::kVerify, EPERM);
+}
+
+int readCapabilityState(CapabilityState* out) {
+  sys_harden::CapSets sets{};
+  if (int err = sys_harden::capgetSelf(&sets); err != 0) {
+    return err;
+  }
+  out->effective = sets.effective;
+  out->permitted = sets.permitted;
+  out->inheritable = sets.inheritable;
+  out->bounding = 0;
+  out->ambient = 0;
+  for (int cap = 0; cap <= kMaxCap; ++cap) {
+    int present = 0;
+    if (sys_harden::capBsetRead(cap, &present) != 0) {
+      break;  // EINVAL past the last cap
+    }
+    if (present != 0) {
+      out->bounding |= uint64_t{1} << cap;
+    }
+    if (sys_harden::ambientIsSet(cap, &present) == 0 && present != 0) {
+      out->ambient |= uint64_t{1} << cap;
+    }
+  }
+  unsigned long bits = 0;
+  if (int err = sys_harden::getSecurebits(&bits); err != 0) {
+    return err;
+  }
+  out->securebits = bits;
+  int nnp = 0;
+  if (int err = sys_harden::getNoNewPrivs(&nnp); err != 0) {
+    return err;
+  }
+  out->no_new_privs = nnp != 0;
+  return 0;
+}
+
+}  // namespace agentbox::sandbox

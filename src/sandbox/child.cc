@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: child.cc
+// The sandbox child: one checklist of setup steps, then pid 1's init loop. Runs between
+// clone3 and execve, so: no allocation, no locks, no exceptions, no stdio; raw system calls
+// and the prepared ChildPlan only. A failed step sends one ChildReport and exits.
+#include <fcntl.h>
+#include <grp.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "sandbox/child_plan.h"
+#include "util/linux_compat.h"
+
+namespace agentbox::sandbox {
+
+const char* childStageName(ChildStage stage) {
+  switch (stage) {
+    case ChildStage::kStart:
+      return "start";
+    case ChildStage::kDeathSignal:
+      return "parent-death signal";
+    case ChildStage::kWaitParent:
+      return "wait for id maps";
+    case ChildStage::kIdentity:
+      return "become sandbox root";
+    case ChildStage::kMountPrivate:
+      return "make mounts private";
+    case ChildStage::kCloneTrees:
+      return "clone bind sources";
+    case ChildStage::kNewRoot:
+      return "root tmpfs";
+    case ChildStage::kMounts:
+      return "build root";
+    case ChildStage::kPivotRoot:
+      return "pivot_root";
+    case ChildStage::kReadOnlyRoot:
+      return "read-only root";
+    case ChildStage::kHostname:
+      return "hostname";
+    case ChildStage::kLoopback:
+      return "loopback up";
+    case ChildStage::kCloseFds:
+      return "close inherited fds";
+    case ChildStage::kSpawnCommand:
+      return "spawn command";
+    case ChildStage::kCommandSetup:
+      return "command setup";
+    case ChildStage::kExec:
+      return "exec";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr int kMaxTrees = 64;
+
+// Copies up to the buffer size without allocating; always NUL-terminates.
+void copyDetail(std::array<char, 240>& out, const char* a, const char* b = nullptr) {
+  size_t n = 0;
+  for (const char* s : {a, b}) {
+    if (s == nullptr) {
+      continue;
+    }
+    if (n > 0 && n + 1 < out.size()) {
+      out[n++] = ' ';
+    }
+    for (; *s != '\0' && n + 1 < out.size(); ++s) {
+      out[n++] = *s;
+    }
+  }
+  out[n] = '\0';
+}
+
+void sendReport(int fd, const ChildReport& report) {
+  // One write: atomic below PIPE_BUF. Nothing to do if it fails.
+  ssize_t ignored = ::write(fd, &report, sizeof(report));
+  (void)ignored;
+}
+
+[[noreturn]] void fail(const ChildPlan& plan, ChildStage stage, int err, const char* what,
+                       const char* arg = nullptr) {
+  ChildReport report;
+  report.kind = ChildReportKind::kSetupFailed;
+  report.stage = stage;
+  report.err = err;
+  copyDetail(report.detail, what, arg);
+  sendReport(plan.report_fd, report);
+  ::_exit(125);
+}
+
+// Each step returns 0 or an errno; `what`/`arg` name the failing call for the report.
+struct StepError {
+  int err = 0;
+  const char* what = nullptr;
+  const char* arg = nullptr;
+};
+
+StepError sysErr(const char* what, const char* arg = nullptr) {
+  return {errno, what, arg};
+}
+
+void step(const ChildPlan& plan, ChildStage stage, StepError e) {
+  if (e.err != 0) {
+    fail(plan, stage, e.err, e.what, e.arg);
+  }
+}
+
+StepError closeInheritedFds(const ChildPlan& plan) {
+  unsigned lo = 3;
+  for (int fd : plan.keep_fds) {  // sorted ascending
+    auto ufd = static_cast<unsigned>(fd);
+    if (ufd > lo && ::syscall(SYS_close_range, lo, ufd - 1, 0) != 0) {
+      return sysErr("close_range");
+    }
+    lo = ufd + 1 > lo ? ufd + 1 : lo;
+  }
+  if (::syscall(SYS_close_range, lo, ~0U, 0) != 0) {
+    return sysErr("close_range");
+  }
+  return {};
+}
+
+StepError armDeathSignal() {
+  // If agentbox dies, even by SIGKILL, pid 1 dies and the kernel kills the whole pid ns.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+    return sysErr("prctl(PR_SET_PDEATHSIG)");
+  }
+  return {};
+}
+
+StepError waitForParent(const ChildPlan& plan) {
+  char byte = 0;
+  ssize_t n = 0;
+  do {
+    n = ::read(plan.sync_fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) {
+    // The parent died (EOF) before writing our id maps: nothing to report to.
+    ::_exit(125);
+  }
+  ::close(plan.sync_fd);
+  return {};
+}
+
+StepError becomeRoot(const ChildPlan& plan) {
+  if (!plan.become_root) {
+    return {};
+  }
+  if (::setresgid(0, 0, 0) != 0) {
+    return sysErr("setresgid(0)");
+  }
+  if (::setgroups(0, nullptr) != 0) {
+    return sysErr("setgroups(0)");
+  }
+  if (::setresuid(0, 0, 0) != 0) {
+    return sysErr("setresuid(0)");
+  }
+  return {};
+}
+
+StepError makeMountsPrivate() {
+  // Nothing we mount may propagate back to the host, nor host mounts into the sandbox.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return sysErr("mount(/, MS_REC|MS_PRIVATE)");
+  }
+  return {};
+}
+
+int setAttr(int dirfd, const char* path, unsigned flags, uint64_t attr_set) {
+  struct mount_attr attr {};
+  attr.attr_set = attr_set;
+  return static_cast<int>(::syscall(SYS_mount_setattr, dirfd, path, flags, &attr, sizeof(attr)));
+}
+
+StepError cloneTrees(const ChildPlan& plan, int* tree_fds) {
+  if (plan.trees.size() > kMaxTrees) {
+    return {E2BIG, "too many bind sources", nullptr};
+  }
+  for (size_t i = 0; i < plan.trees.size(); ++i) {
+    const TreeSource& t = plan.trees[i];
+    if (t.fd >= 0) {
+      tree_fds[i] = t.fd;
+      continue;
+    }
+    unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (t.recursive ? AT_RECURSIVE : 0);
+    int fd = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, t.path, flags));
+    if (fd < 0) {
+      return sysErr("open_tree", t.path);
+    }
+    if (t.attr_set != 0 &&
+        setAttr(fd, "", AT_EMPTY_PATH | (t.recursive ? AT_RECURSIVE : 0), t.attr_set) != 0) {
+      return sysErr("mount_setattr", t.path);
+    }
+    tree_fds[i] = fd;
+  }
+  return {};
+}
+
+StepError writeFile(const MountStep& m) {
+  int fd = ::open(m.target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, m.mode);
+  if (fd < 0) {
+    return sysErr("create", m.target);
+  }
+  size_t done = 0;
+  while (done < m.data_len) {
+    ssize_t n = ::write(fd, m.data + done, m.data_len - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      StepError e = sysErr("write", m.target);
+      ::close(fd);
+      return e;
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return {};
+}
+
+StepError bindSelfReadOnly(const MountStep& m) {
+  if (::mount(m.target, m.target, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+    return sysErr("bind", m.target);
+  }
+  if (setAttr(AT_FDCWD, m.target, AT_RECURSIVE,
+              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC) != 0) {
+    return sysErr("mount_setattr(ro)", m.target);
+  }
+  return {};
+}
+
+StepError applyMount(const MountStep& m, const int* tree_fds) {
+  switch (m.op) {
+    case MountOp::kTmpfs:
+      if (::mount("tmpfs", m.target, "tmpfs", m.flags, m.data) != 0) {
+        return sysErr("mount tmpfs", m.target);
+      }
+      return {};
+    case MountOp::kMkdir:
+      if (::mkdir(m.target, m.mode) != 0 && errno != EEXIST) {
+        return sysErr("mkdir", m.target);
+      }
+      return {};
+    case MountOp::kTouch: {
+      int fd = ::open(m.target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+      if (fd < 0) {
+        return sysErr("create", m.target);
+      }
+      ::close(fd);
+      return {};
+    }
+    case MountOp::kSymlink:
+      if (::symlink(m.source, m.target) != 0) {
+        return sysErr("symlink", m.target);
+      }
+      return {};
+    case MountOp::kWriteFile:
+      return writeFile(m);
+    case MountOp::kAttachTree:
+      if (::syscall(SYS_move_mount, tree_fds[m.tree], "", AT_FDCWD, m.target,
+                    MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+        return sysErr("move_mount", m.target);
+      }
+      return {};
+    case MountOp::kProc:
+      if (::mount("proc", m.target, "proc", m.flags, nullptr) != 0) {
+        return sysErr("mount proc", m.target);
+      }
+      return {};
+    case MountOp::kDevpts:
+      if (::mount("devpts", m.target, "devpts", m.flags, m.data) != 0) {
+        return sysErr("mount devpts", m.target);
+      }
+      return {};
+    case MountOp::kBindSelfRo:
+      return bindSelfReadOnly(m);
+  }
+  return {EINVAL, "unknown mount step", m.target};
+}
+
+StepError buildRoot(const ChildPlan& plan, const int* tree_fds) {
+  if (::mount("tmpfs", plan.new_root, "tmpfs", MS_NOSUID | MS_NODEV, plan.new_root_options) != 0) {
+    return sysErr("mount root tmpfs", plan.new_root);
+  }
+  for (const MountStep& m : plan.mounts) {
+    StepError e = applyMount(m, tree_fds);
+    if (e.err != 0 && !(m.optional && e.err == ENOENT)) {
+      return e;
+    }
+  }
+  for (size_t i = 0; i < plan.trees.size(); ++i) {
+    ::close(tree_fds[i]);
+  }
+  return {};
+}
+
+StepError pivotIntoNewRoot(const ChildPlan& plan) {
+  // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves
+  // only the new root, with no path back to the host tree.
+  if (::chdir(plan.new_root) != 0) {
+    return sysErr("chdir", plan.new_root);
+  }
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) {
+    return sysErr("pivot_root", plan.new_root);
+  }
+  if (::umount2(".", MNT_DETACH) != 0) {
+    return sysErr("umount2(old root, MNT_DETACH)");
+  }
+  if (::chdir("/") != 0) {
+    return sysErr("chdir(/)");
+  }
+  return {};
+}
+
+StepError makeReadOnly(const ChildPlan& plan) {
+  for (const char* path : plan.read_only_after_pivot) {
+    if (setAttr(AT_FDCWD, path, 0, MOUNT_ATTR_RDONLY) != 0) {
+      return sysErr("mount_setattr(ro)", path);
+    }
+  }
+  return {};
+}
+
+StepError setHostname(const ChildPlan& plan) {
+  if (::sethostname(plan.hostname, std::strlen(plan.hostname)) != 0) {
+    return sysErr("sethostname", plan.hostname);
+  }
+  return {};
+}
+
+StepError loopbackUp() {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return sysErr("socket(AF_INET)");
+  }
+  struct ifreq req {};
+  std::memcpy(req.ifr_name, "lo", 3);
+  req.ifr_flags = IFF_UP | IFF_RUNNING;
+  int r = ::ioctl(fd, SIOCSIFFLAGS, &req);
+  StepError e = r != 0 ? sysErr("ioctl(SIOCSIFFLAGS, lo)") : StepError{};
+  ::close(fd);
+  return e;
+}
+
+[[noreturn]] void commandFailed(const ChildPlan& plan, ChildStage stage, int err,
+                                const char* what) {
+  ChildReport report;
+  report.kind =
+      stage == ChildStage::kExec ? ChildReportKind::kExecFailed : ChildReportKind::kSetupFailed;
+  report.stage = stage;
+  report.err = err;
+  copyDetail(report.detail, what, plan.command_name);
+  sendReport(plan.report_fd, report);
+  ::_exit(stage == ChildStage::kExec ? (err == ENOENT ? 127 : 126) : 125);
+}
+
+[[noreturn]] void execCommand(const ChildPlan& plan) {
+  auto die = [&](ChildStage stage, int err, const char* what) {
+    commandFailed(plan, stage, err, what);
+  };
+  if (::setsid() < 0) {
+    die(ChildStage::kCommandSetup, errno, "setsid");
+  }
+  if (plan.set_ids &&
+      (::setgroups(0, nullptr) != 0 || ::setresgid(plan.gid, plan.gid, plan.gid) != 0 ||
+       ::setresuid(plan.uid, plan.uid, plan.uid) != 0)) {
+    die(ChildStage::kCommandSetup, errno, "setresuid to the sandbox user");
+  }
+  if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 ||
+      ::dup2(plan.stderr_fd, 2) < 0) {
+    die(ChildStage::kCommandSetup, errno, "dup2 stdio");
+  }
+  // Only stdio survives; the report pipe is O_CLOEXEC so it closes at a successful exec.
+  for (int fd : plan.keep_fds) {
+    if (fd > 2 && fd != plan.report_fd) {
+      ::close(fd);
+    }
+  }
+  if (::chdir(plan.cwd) != 0) {
+    die(ChildStage::kCommandSetup, errno, "chdir /workspace");
+  }
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    ::sigaction(sig, &dfl, nullptr);  // SIGPIPE etc. back to default (ignored ones survive exec)
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  int first_err = ENOENT;
+  for (const char* path : plan.exec_paths) {
+    if (path == nullptr) {
+      break;
+    }
+    ::execve(path, const_cast<char* const*>(plan.argv.data()),
+             const_cast<char* const*>(plan.envp.data()));
+    if (errno != ENOENT && errno != ENOTDIR) {
+      first_err = first_err == ENOENT ? errno : first_err;
+    }
+  }
+  commandFailed(plan, ChildStage::kExec, first_err, "execve");
+}
+
+pid_t spawnCommand(const ChildPlan& plan) {
+  // Raw clone3 (no fork handlers), plain fork semantics: SIGCHLD to us on exit.
+  compat::CloneArgs args{};
+  args.exit_signal = SIGCHLD;
+  long pid = ::syscall(SYS_clone3, &args, sizeof(args));
+  if (pid == 0) {
+    execCommand(plan);
+  }
+  return static_cast<pid_t>(pid);
+}
+
+[[noreturn]] void runInit(const ChildPlan& plan, pid_t command) {
+  // The command has its own copies of stdio; drop ours so the supervisor sees EOF.
+  ::close(plan.stdin_fd);
+  ::close(plan.stdout_fd);
+  ::close(plan.stderr_fd);
+  int status = 0;
+  while (true) {
+    siginfo_t info{};
+    int sig = ::sigwaitinfo(&plan.init_signals, &info);
+    if (sig < 0) {
+      continue;
+    }
+    if (sig != SIGCHLD) {
+      ::kill(command, sig);
+      continue;
+    }
+    pid_t reaped = 0;
+    bool command_done = false;
+    while ((reaped = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      if (reaped == command) {
+        command_done = true;
+        break;
+      }
+    }
+    if (command_done) {
+      ChildReport report;
+      report.kind = ChildReportKind::kExited;
+      report.wait_status = status;
+      sendReport(plan.report_fd, report);
+      // Returning from pid 1 makes the kernel kill everything left in the namespace.
+      ::_exit(0);
+    }
+  }
+}
+
+}  // namespace
+
+void runChild(const ChildPlan& plan) {
+  int tree_fds[kMaxTrees];
+  // The setup checklist. Order matters: the death signal first (so nothing outlives
+  // agentbox), maps before any mount (caps in the new user ns need a mapped identity),
+  // bind sources cloned before the root tmpfs hides them, pivot before read-only remounts.
+  // Hardening (capabilities, no_new_privs, landlock, seccomp last) slots in before spawning.
+  ::prctl(PR_SET_NAME, "agentbox-init", 0, 0, 0);  // what `ps` shows for pid 1
+  step(plan, ChildStage::kDeathSignal, armDeathSignal());
+  step(plan, ChildStage::kCloseFds, closeInheritedFds(plan));
+  step(plan, ChildStage::kWaitParent, waitForParent(plan));
+  step(plan, ChildStage::kIdentity, becomeRoot(plan));
+  step(plan, ChildStage::kMountPrivate, makeMountsPrivate());
+  step(plan, ChildStage::kCloneTrees, cloneTrees(plan, tree_fds));
+  step(plan, ChildStage::kMounts, buildRoot(plan, tree_fds));
+  step(plan, ChildStage::kPivotRoot, pivotIntoNewRoot(plan));
+  step(plan, ChildStage::kReadOnlyRoot, makeReadOnly(plan));
+  step(plan, ChildStage::kHostname, setHostname(plan));
+  step(plan, ChildStage::kLoopback, loopbackUp());
+  if (::sigprocmask(SIG_BLOCK, &plan.init_signals, nullptr) != 0) {
+    fail(plan, ChildStage::kSpawnCommand, errno, "sigprocmask");
+  }
+  pid_t command = spawnCommand(plan);
+  if (command < 0) {
+    fail(plan, ChildStage::kSpawnCommand, errno, "clone3 command");
+  }
+  runInit(plan, command);
+}
+
+}  // namespace agentbox::sandbox

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: supervisor.h
+// The Supervisor spawns the sandbox (clone3 into new user, mount, pid, net, ipc, uts and
+// cgroup namespaces), writes its id maps, releases it, then runs one poll loop that streams
+// the command's output to an OutputSink, pumps stdin, forwards signals, enforces the
+// wall-clock timeout and, when pid 1 exits, classifies the outcome.
+//
+// Threading: call supervise() from one thread; that thread must outlive the run, because the
+// sandbox's PR_SET_PDEATHSIG is tied to the thread that cloned it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "policy/policy.h"
+#include "sandbox/child_plan.h"
+#include "sandbox/sandbox_spec.h"
+#include "util/result.h"
+
+namespace agentbox::sandbox {
+
+enum class Outcome { kExited, kSignaled, kTimeout, kOom, kViolation, kSetupError };
+const char* outcomeName(Outcome outcome);
+
+enum class StreamId { kStdout, kStderr };
+
+// Receives the command's output as it arrives. Called only from the supervising thread.
+class OutputSink {
+ public:
+  OutputSink() = default;
+  OutputSink(const OutputSink&) = delete;
+  OutputSink& operator=(const OutputSink&) = delete;
+  OutputSink(OutputSink&&) = delete;
+  OutputSink& operator=(OutputSink&&) = delete;
+  virtual ~OutputSink() = default;
+  virtual void write(StreamId stream, std::span<const std::byte> data) = 0;
+  // End of both streams.
+  virtual void finish() = 0;
+};
+
+// One isolation layer as the run record reports it.
+struct LayerStatus {
+  std::string name;
+  bool active = false;
+  std::string detail;  // parameters when active
+  std::string reason;  // why not, when inactive
+};
+
+struct RunResult {
+  Outcome outcome = Outcome::kSetupError;
+  int exit_code = 125;        // agentbox's exit status (DESIGN.md table)
+  std::optional<int> signal;  // the signal that ended the command, if any
+  std::string error;          // one line for the user when setup or exec failed
+  uint64_t wall_ms = 0;
+  uint64_t cpu_ms = 0;
+  uint64_t peak_memory_bytes = 0;  // largest RSS of a single process (cgroups: issue #13)
+  std::vector<LayerStatus> layers;
+  std::vector<std::string> warnings;
+};
+
+struct SuperviseRequest {
+  const policy::Policy& policy;
+  const RunTarget& target;
+  OutputSink& output;
+  int stdin_fd = 0;  // host side of the command's stdin; -1 = empty stdin
+  // Called once the sandbox's pid 1 exists (host pid), e.g. to record it for reaping.
+  std::function<void(pid_t)> on_started;
+};
+
+// Errors are failures before the sandbox started (exit 125); everything after is a RunResult.
+Result<RunResult> supervise(const SuperviseRequest& request);
+
+// Pure outcome classification, exposed for tests.
+struct ExitFacts {
+  std::optional<ChildReport> setup_failure;  // kSetupFailed from pid 1
+  std::optional<ChildReport> exec_failure;   // kExecFailed from the command
+  std::optional<int> command_wait_status;    // from kExited
+  bool timed_out = false;                    // we killed the sandbox at the deadline
+  int init_si_code = 0;                      // waitid's si_code for pid 1
+  int init_si_status = 0;                    // exit status or signal number of pid 1
+};
+RunResult classifyExit(const ExitFacts& facts);
+
+}  // namespace agentbox::sandbox
