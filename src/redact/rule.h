@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: rule.h
+// A redaction rule as plain data. Built-in rules (builtin_rules.h) and custom rules from the
+// policy (built by the app layer) share this shape; RuleSet::build compiles them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agentbox::redact {
+
+// What a finding is; the run record counts findings by class.
+enum class RuleClass : uint8_t {
+  kSecret,      // API keys, tokens, private keys: usable on their own
+  kCredential,  // passwords and auth headers found by context
+  kPii,         // personal data: e-mail, card numbers, SSNs
+  kPath,        // host paths that identify the caller (home directory)
+  kCustom,      // rules from the policy's [redaction] custom table
+};
+
+enum class Severity : uint8_t { kLow, kMedium, kHigh, kCritical };
+
+// Structural check run on the value a rule's regex captured. A value that fails is not
+// redacted (it is a look-alike, not a secret).
+enum class Validator : uint8_t {
+  kNone,
+  kLuhn,            // card number: Luhn mod 10, known issuer prefix, 13-19 digits
+  kGithubChecksum,  // GitHub classic / npm token: base62 CRC32 of the 30 random characters
+  kJwt,             // the first segment base64url-decodes to a JSON object naming "alg"
+  kEmail,           // not a reserved domain (example.com, .test, ...) nor an SSH remote (git@)
+  kSsn,             // US SSN area/group/serial ranges, not the advertising block
+};
+
+// Where held-back output may start for a candidate of this rule.
+enum class HoldFrom : uint8_t {
+  kMatchStart,  // the keyword is part of the secret (ghp_...): hold from the window start
+  kKeywordEnd,  // the keyword is context (password=...): only what follows it can be redacted
+};
+
+struct Rule {
+  std::string id;                             // stable id: "github-pat"; appears in output
+  RuleClass rule_class = RuleClass::kSecret;  // class for counters and policy switches
+  Severity severity = Severity::kHigh;        // reported in findings
+  double confidence = 0.9;                    // 0..1, how rarely a match is a false positive
+  std::vector<std::string> keywords;          // literal triggers; any one wakes the rule
+  bool keywords_caseless = false;             // keywords match in any letter case
+  std::string trigger;                        // Vectorscan regex trigger if keywords is empty
+  std::string regex;                          // RE2 confirm; group 1 (else whole) is redacted
+  uint32_t before_bytes = 0;                  // extra bytes before the trigger the match may
+                                              // start at (regex triggers: their max length)
+  uint32_t after_bytes = 256;                 // bytes past the trigger the match may reach
+  std::string continue_chars;                 // CharSet spec; a byte outside it ends the
+                                              // candidate. Empty: any byte except newline
+  std::string lead_chars;                     // CharSet spec of bytes that may precede the
+                                              // trigger's end in a match (regex triggers)
+  HoldFrom hold = HoldFrom::kMatchStart;      // see HoldFrom
+  Validator validator = Validator::kNone;     // structural check on the captured value
+  double min_entropy = 0;                     // Shannon bits/byte floor; 0 = no floor
+  bool skip_placeholders = true;              // leave EXAMPLE / xxxx / ${VAR} values alone
+  std::vector<std::string> allow;             // exact values never redacted
+  std::string replacement;                    // "" = "[REDACTED:{id}:{fp}]"; {id} {fp} {class}
+  bool redact_truncated = false;              // at end of stream, a token cut off after its
+                                              // keyword (>= 8 more bytes) is redacted
+  std::string end_marker;                     // if seen, the candidate completes at the next
+                                              // "-----" after it (PEM blocks)
+};
+
+std::string_view ruleClassName(RuleClass c);  // "secret", "credential", ...
+std::string_view severityName(Severity s);    // "low", "medium", "high", "critical"
+
+}  // namespace agentbox::redact

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: rule_set.cc
+// Compiles rules into one Vectorscan streaming database plus per-rule RE2 confirm regexes.
+#include "redact/rule_set.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+
+#include "redact/known_secrets.h"
+
+namespace agentbox::redact {
+
+namespace {
+
+// Vectorscan source for an exact byte string.
+std::string escapeLiteral(std::string_view lit) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(lit.size() * 4);
+  for (char c : lit) {
+    auto u = static_cast<unsigned char>(c);
+    out += "\\x";
+    out += kHex[u >> 4];
+    out += kHex[u & 15U];
+  }
+  return out;
+}
+
+constexpr uint32_t kCustomWindowBytes = 256;
+constexpr const char* kBase64Chars = "A-Za-z0-9+/=_\\-";
+
+}  // namespace
+
+Status RuleSet::addRule(Rule rule) {
+  if (rule.id.empty()) {
+    return makeError(Errc::kInvalidInput, "redaction rule without an id");
+  }
+  if (rule.regex.empty()) {
+    return makeError(Errc::kInvalidInput, "redaction rule {}: empty regex", rule.id);
+  }
+  CompiledRule cr;
+  RE2::Options opts;
+  opts.set_encoding(RE2::Options::EncodingLatin1);  // output is bytes, not always UTF-8
+  opts.set_log_errors(false);
+  cr.confirm = std::make_unique<RE2>(rule.regex, opts);
+  if (!cr.confirm->ok()) {
+    return makeError(Errc::kInvalidInput, "redaction rule {}: regex rejected by RE2: {}", rule.id,
+                     cr.confirm->error());
+  }
+  cr.continue_chars =
+      CharSet::parse(rule.continue_chars.empty() ? std::string_view("^\r\n") : rule.continue_chars);
+  cr.lead_chars = CharSet::parse(rule.lead_chars);
+  cr.after = rule.after_bytes;
+  const auto index = static_cast<uint32_t>(rules_.size());
+  uint32_t longest = 0;
+  for (const std::string& kw : rule.keywords) {
+    if (kw.empty()) {
+      return makeError(Errc::kInvalidInput, "redaction rule {}: empty keyword", rule.id);
+    }
+    longest = std::max(longest, static_cast<uint32_t>(kw.size()));
+    triggers_.push_back({index, static_cast<uint32_t>(kw.size()), kw, rule.keywords_caseless});
+    expressions_.push_back(escapeLiteral(kw));
+    flags_.push_back(rule.keywords_caseless ? HS_FLAG_CASELESS : 0U);
+  }
+  if (rule.keywords.empty()) {
+    // A regex trigger. A custom rule without one uses its own regex, compiled as a Vectorscan
+    // prefilter (a superset) so constructs Vectorscan lacks still wake the RE2 confirm.
+    const bool own = rule.trigger.empty();
+    triggers_.push_back({index, 0, "", false});
+    expressions_.push_back(own ? rule.regex : rule.trigger);
+    flags_.push_back(own ? HS_FLAG_PREFILTER : 0U);
+    if (own && rule.before_bytes == 0) {
+      rule.before_bytes = kCustomWindowBytes;
+    }
+  }
+  cr.back = longest + rule.before_bytes;
+  cr.rule = std::move(rule);
+  rules_.push_back(std::move(cr));
+  return ok();
+}
+
+void RuleSet::addLiteral(CompiledRule cr) {
+  const auto index = static_cast<uint32_t>(rules_.size());
+  const bool caseless = cr.rule.keywords_caseless;
+  triggers_.push_back({index, static_cast<uint32_t>(cr.literal.size()), cr.literal, caseless});
+  expressions_.push_back(escapeLiteral(cr.literal));
+  flags_.push_back(caseless ? HS_FLAG_CASELESS : 0U);
+  rules_.push_back(std::move(cr));
+}
+
+Status RuleSet::compileDatabase() {
+  if (expressions_.empty()) {
+    return ok();  // nothing to find: the engine passes bytes through unscanned
+  }
+  std::vector<const char*> exprs;
+  std::vector<unsigned> ids;
+  for (size_t i = 0; i < expressions_.size(); ++i) {
+    exprs.push_back(expressions_[i].c_str());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  hs_error_t rc =
+      hs_compile_multi(exprs.data(), flags_.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                       HS_MODE_STREAM, nullptr, &db, &err);
+  if (rc != HS_SUCCESS) {
+    std::string what = err != nullptr && err->message != nullptr ? err->message : "unknown error";
+    std::string rule = "?";
+    if (err != nullptr && err->expression >= 0 &&
+        static_cast<size_t>(err->expression) < triggers_.size()) {
+      rule = rules_[triggers_[static_cast<size_t>(err->expression)].rule].rule.id;
+    }
+    hs_free_compile_error(err);
+    return makeError(Errc::kInvalidInput, "redaction rule {}: Vectorscan rejected it: {}", rule,
+                     what);
+  }
+  db_.reset(db);
+  return ok();
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
+  std::shared_ptr<RuleSet> set(new RuleSet());
+  set->hmac_key_ = std::move(config.hmac_key);
+  for (Rule& r : config.rules) {
+    AGENTBOX_TRY(set->addRule(std::move(r)));
+  }
+  for (size_t i = 0; i < config.known_secrets.size(); ++i) {
+    const std::string& value = config.known_secrets[i];
+    if (value.size() < kMinKnownSecretBytes) {
+      set->warnings_.push_back(
+          fmt::format("known secret #{} ({} bytes) is shorter than {} bytes "
+                      "and is not matched",
+                      i + 1, value.size(), kMinKnownSecretBytes));
+      continue;
+    }
+    for (const std::string& piece : knownSecretPieces(value)) {
+      for (KnownForm& form : knownSecretForms(piece)) {
+        CompiledRule cr;
+        cr.kind = RuleKind::kKnownSecret;
+        cr.rule.id = "known-secret";
+        cr.rule.rule_class = RuleClass::kSecret;
+        cr.rule.severity = Severity::kCritical;
+        cr.rule.confidence = 1.0;
+        cr.rule.keywords_caseless = form.caseless;
+        cr.base64_edges = form.base64_edges;
+        cr.back = static_cast<uint32_t>(form.literal.size()) + (form.base64_edges ? 2 : 0);
+        cr.after = form.base64_edges ? 3 : 0;
+        cr.continue_chars = CharSet::parse(form.base64_edges ? kBase64Chars : "");
+        if (form.base64_edges) {  // up to 2 mixed characters before the stable form
+          cr.rule.before_bytes = 2;
+          cr.lead_chars = CharSet::parse(kBase64Chars);
+        }
+        cr.literal = std::move(form.literal);
+        set->addLiteral(std::move(cr));
+      }
+    }
+  }
+  std::string home = config.home_dir;
+  while (home.size() > 1 && home.back() == '/') {
+    home.pop_back();
+  }
+  if (home.size() > 1) {
+    CompiledRule cr;
+    cr.kind = RuleKind::kHomeDir;
+    cr.rule.id = "home-dir";
+    cr.rule.rule_class = RuleClass::kPath;
+    cr.rule.severity = Severity::kLow;
+    cr.rule.confidence = 1.0;
+    cr.rule.replacement = "~";
+    cr.back = static_cast<uint32_t>(home.size());
+    cr.after = 1;
+    cr.literal = home;
+    set->addLiteral(std::move(cr));
+  }
+  AGENTBOX_TRY(set->compileDatabase());
+  for (const CompiledRule& cr : set->rules_) {
+    set->tail_hold_ = std::max<size_t>(set->tail_hold_, cr.back + 1);
+  }
+  for (const CompiledRule& cr : set->rules_) {
+    set->max_holdback_ =
+        std::max<size_t>(set->max_holdback_, cr.back + cr.after + 2 + set->tail_hold_);
+  }
+  return std::shared_ptr<const RuleSet>(std::move(set));
+}
+
+std::string RuleSet::fingerprint(std::string_view secret) const {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  static const unsigned char kEmpty = 0;
+  const void* key = hmac_key_.empty() ? static_cast<const void*>(&kEmpty) : hmac_key_.data();
+  const unsigned char* data =
+      secret.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(secret.data());
+  if (HMAC(EVP_sha256(), key, static_cast<int>(hmac_key_.size()), data, secret.size(), md, &len) ==
+          nullptr ||
+      len < 4) {
+    return "00000000";
+  }
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}", md[0], md[1], md[2], md[3]);
+}
+
+}  // namespace agentbox::redact

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: rule_set.h
+// The compiled, immutable rule set: one Vectorscan streaming database for every trigger, one
+// RE2 per rule for the confirm step, the known-secret literals and the fingerprint key.
+// Build it once per run (or per `agentbox redact`) and share it: a RuleSet is thread-safe for
+// concurrent readers; every StreamRedactor keeps its own Vectorscan scratch and stream.
+#pragma once
+
+#include <hs/hs.h>
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redact/charset.h"
+#include "redact/rule.h"
+#include "util/result.h"
+
+namespace agentbox::redact {
+
+struct RuleSetConfig {
+  std::vector<Rule> rules;                 // built-ins (already filtered) + custom rules
+  std::vector<std::string> known_secrets;  // exact values to redact in any encoding
+  std::string home_dir;                    // rewritten to "~"; empty = off
+  std::string hmac_key;                    // fingerprint key bytes (app/redaction_keys.h)
+};
+
+struct HsDatabaseFree {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
+
+// What a compiled rule is made of; read by the engine, not meant for callers.
+enum class RuleKind : uint8_t {
+  kRegex,        // Vectorscan trigger + RE2 confirm
+  kKnownSecret,  // exact literal, no confirm
+  kHomeDir,      // literal that must not continue as a path component
+};
+
+struct CompiledRule {
+  Rule rule;
+  RuleKind kind = RuleKind::kRegex;
+  std::unique_ptr<RE2> confirm;  // kRegex only
+  CharSet continue_chars;
+  CharSet lead_chars;
+  uint32_t back = 0;          // window start = trigger end - back
+  uint32_t after = 0;         // window may reach trigger end + after
+  std::string literal;        // kKnownSecret / kHomeDir
+  bool base64_edges = false;  // kKnownSecret: extend over partial base64 characters
+};
+
+// One Vectorscan expression; several may wake the same rule.
+struct Trigger {
+  uint32_t rule = 0;    // index into rules()
+  uint32_t length = 0;  // literal keyword length (0 for regex triggers)
+  std::string literal;  // the keyword, for the idle-flush partial check ("" = regex)
+  bool caseless = false;
+};
+
+class RuleSet {
+ public:
+  // Compiles everything or fails (fail closed: the caller must not pass output through).
+  // Errors: kInvalidInput naming the rule whose regex Vectorscan or RE2 rejected.
+  static Result<std::shared_ptr<const RuleSet>> build(RuleSetConfig config);
+
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+  ~RuleSet() = default;
+
+  // The documented maximum of output a StreamRedactor (text mode) ever withholds, in bytes.
+  size_t maxHoldbackBytes() const { return max_holdback_; }
+  // Bytes always kept back at the end of a write (before an idle pause releases them).
+  size_t tailHoldBytes() const { return tail_hold_; }
+  // Known secrets too short to match, named by position ("known secret #2 (3 bytes)").
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  // First 8 hex digits of HMAC-SHA-256(key, secret).
+  std::string fingerprint(std::string_view secret) const;
+
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+  const std::vector<Trigger>& triggers() const { return triggers_; }
+  const hs_database_t* database() const { return db_.get(); }
+
+ private:
+  RuleSet() = default;
+  Status addRule(Rule rule);
+  void addLiteral(CompiledRule cr);
+  Status compileDatabase();
+
+  std::vector<CompiledRule> rules_;
+  std::vector<Trigger> triggers_;
+  std::vector<std::string> expressions_;  // Vectorscan sources, parallel to triggers_
+  std::vector<unsigned> flags_;
+  HsDatabase db_;
+  std::string hmac_key_;
+  std::vector<std::string> warnings_;
+  size_t max_holdback_ = 0;
+  size_t tail_hold_ = 0;
+};
+
+}  // namespace agentbox::redact

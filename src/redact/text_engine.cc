@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: text_engine.cc
+// Streaming candidate windows over Vectorscan triggers. This file is the Vectorscan adapter:
+// it is the only place in redact/ that catches std::bad_alloc, turning memory exhaustion into
+// the fail-closed state instead of an escaping exception.
+#include "redact/text_engine.h"
+
+#include <algorithm>
+#include <limits>
+#include <new>
+
+#include "redact/validators.h"
+
+namespace agentbox::redact {
+
+namespace {
+
+constexpr size_t kMaxScanPiece = size_t{1} << 30;  // hs_scan_stream takes an unsigned length
+constexpr size_t kTrimSlack = 4096;
+
+bool sameByte(unsigned char a, unsigned char b, bool caseless) {
+  if (a == b) {
+    return true;
+  }
+  if (!caseless) {
+    return false;
+  }
+  auto fold = [](unsigned char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
+  };
+  return fold(a) == fold(b);
+}
+
+std::string expandReplacement(const Rule& rule, std::string_view fp) {
+  std::string_view tpl = rule.replacement.empty() ? "[REDACTED:{id}:{fp}]" : rule.replacement;
+  std::string out;
+  for (size_t i = 0; i < tpl.size();) {
+    if (tpl.substr(i, 4) == "{id}") {
+      out += rule.id;
+      i += 4;
+    } else if (tpl.substr(i, 4) == "{fp}") {
+      out += fp;
+      i += 4;
+    } else if (tpl.substr(i, 7) == "{class}") {
+      out += ruleClassName(rule.rule_class);
+      i += 7;
+    } else {
+      out += tpl[i++];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TextEngine>> TextEngine::open(std::shared_ptr<const RuleSet> rules) {
+  std::unique_ptr<TextEngine> e(new TextEngine(std::move(rules)));
+  const hs_database_t* db = e->rules_->database();
+  if (db != nullptr) {
+    if (hs_alloc_scratch(db, &e->scratch_) != HS_SUCCESS) {
+      return makeError(Errc::kResource, "redaction: cannot allocate Vectorscan scratch");
+    }
+    if (hs_open_stream(db, 0, &e->stream_) != HS_SUCCESS) {
+      return makeError(Errc::kResource, "redaction: cannot open a Vectorscan stream");
+    }
+  }
+  return e;
+}
+
+TextEngine::~TextEngine() {
+  if (stream_ != nullptr) {
+    hs_close_stream(stream_, nullptr, nullptr, nullptr);
+  }
+  if (scratch_ != nullptr) {
+    hs_free_scratch(scratch_);
+  }
+}
+
+int TextEngine::onMatch(unsigned id, unsigned long long /*from*/, unsigned long long to,
+                        unsigned /*flags*/, void* ctx) {
+  auto* self = static_cast<TextEngine*>(ctx);
+  self->matches_.emplace_back(id, to);
+  return 0;
+}
+
+Status TextEngine::fail(std::string reason) {
+  failed_ = true;
+  failure_ = std::move(reason);
+  buf_.clear();
+  buf_.shrink_to_fit();
+  open_.clear();
+  spans_.clear();
+  emit_ = end_;
+  return makeError(Errc::kInternal, "redaction engine failed: {}; output withheld", failure_);
+}
+
+Status TextEngine::scan(std::span<const std::byte> bytes) {
+  if (inject_failure_) {
+    inject_failure_ = false;
+    return fail("injected failure");
+  }
+  const char* data = reinterpret_cast<const char*>(bytes.data());
+  buf_.append(data, bytes.size());
+  end_ += bytes.size();
+  if (stream_ != nullptr) {
+    for (size_t off = 0; off < bytes.size(); off += kMaxScanPiece) {
+      const size_t n = std::min(kMaxScanPiece, bytes.size() - off);
+      hs_error_t rc = hs_scan_stream(stream_, data + off, static_cast<unsigned>(n), 0, scratch_,
+                                     &TextEngine::onMatch, this);
+      if (rc != HS_SUCCESS) {
+        return fail(fmt::format("Vectorscan scan error {}", rc));
+      }
+    }
+  }
+  for (const auto& [trigger, to] : matches_) {
+    addCandidate(trigger, to);
+  }
+  matches_.clear();
+  advance(false);
+  return ok();
+}
+
+void TextEngine::addCandidate(uint32_t trigger, uint64_t to) {
+  const Trigger& tr = rules_->triggers()[trigger];
+  const CompiledRule& cr = rules_->rules()[tr.rule];
+  uint64_t ws = to > cr.back ? to - cr.back : 0;
+  ws = std::max(ws, base_);
+  const uint64_t hold = cr.rule.hold == HoldFrom::kKeywordEnd ? to : ws;
+  const uint64_t limit = to + cr.after;
+  if (cr.kind == RuleKind::kRegex) {
+    for (Candidate& c : open_) {
+      // A later trigger of the same rule inside this window extends it (bounded), so a run of
+      // digits or a repeated keyword costs one confirm, not one per trigger.
+      if (c.rule == tr.rule && ws <= c.scan && limit <= c.win_start + cr.back + cr.after) {
+        c.force_until = std::max(c.force_until, to);
+        c.limit = std::max(c.limit, limit);
+        c.hold = std::min(c.hold, hold);
+        return;
+      }
+    }
+  }
+  open_.push_back({tr.rule, tr.length, ws, to, to, to, limit, hold, to});
+}
+
+// True when the candidate's window is complete. `cut` says the end of input cut it.
+bool TextEngine::advanceOne(Candidate& c, bool eof) {
+  const CompiledRule& cr = rules_->rules()[c.rule];
+  const uint64_t stop = std::min(end_, c.limit);
+  while (c.scan < stop) {
+    if (c.scan >= c.force_until && !cr.continue_chars.has(at(c.scan))) {
+      return true;
+    }
+    ++c.scan;
+  }
+  const std::string& marker = cr.rule.end_marker;
+  if (!marker.empty() && c.scan > c.marker_from) {
+    std::string_view view(buf_.data() + (c.marker_from - base_), c.scan - c.marker_from);
+    size_t p = view.find(marker);
+    if (p == std::string_view::npos) {
+      c.marker_from = std::max(c.marker_from, c.scan - std::min<uint64_t>(c.scan, marker.size()));
+    } else {
+      size_t q = view.find("-----", p + marker.size());
+      if (q != std::string_view::npos) {
+        c.scan = c.marker_from + q + 5;
+        return true;
+      }
+      c.marker_from += p;
+    }
+  }
+  return c.scan >= c.limit || eof;
+}
+
+void TextEngine::advance(bool eof) {
+  for (size_t i = 0; i < open_.size();) {
+    if (advanceOne(open_[i], eof)) {
+      Candidate c = open_[i];
+      open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i));
+      resolve(c, eof && c.scan >= end_);
+    } else {
+      ++i;
+    }
+  }
+}
+
+bool TextEngine::acceptValue(const CompiledRule& cr, std::string_view value) const {
+  if (value.empty()) {
+    return false;
+  }
+  for (const std::string& a : cr.rule.allow) {
+    if (value == a) {
+      return false;
+    }
+  }
+  if (cr.rule.skip_placeholders && isPlaceholder(value)) {
+    return false;
+  }
+  if (cr.rule.min_entropy > 0 && shannonEntropy(value) < cr.rule.min_entropy) {
+    return false;
+  }
+  return passesValidator(cr.rule.validator, value);
+}
+
+void TextEngine::resolve(const Candidate& c, bool cut) {
+  const CompiledRule& cr = rules_->rules()[c.rule];
+  if (cr.kind != RuleKind::kRegex) {
+    resolveLiteral(c);
+    return;
+  }
+  // [context byte][window][terminator]; a virtual '\n' stands for the start or end of input.
+  text_.clear();
+  text_ += c.win_start > base_ ? static_cast<char>(at(c.win_start - 1)) : '\n';
+  text_.append(buf_, c.win_start - base_, c.scan - c.win_start);
+  text_ += c.scan < end_ ? static_cast<char>(at(c.scan)) : '\n';
+  const re2::StringPiece input(text_);
+  re2::StringPiece groups[2];
+  const int ngroups = cr.confirm->NumberOfCapturingGroups() >= 1 ? 2 : 1;
+  bool found = false;
+  size_t pos = 0;
+  while (pos < text_.size() &&
+         cr.confirm->Match(input, pos, text_.size(), RE2::UNANCHORED, groups, ngroups)) {
+    const re2::StringPiece g =
+        (ngroups == 2 && groups[1].data() != nullptr) ? groups[1] : groups[0];
+    const size_t gs = static_cast<size_t>(g.data() - text_.data());
+    const size_t ge = gs + g.size();
+    const size_t me = static_cast<size_t>(groups[0].data() - text_.data()) + groups[0].size();
+    if (!g.empty()) {
+      const uint64_t s = std::max<uint64_t>(c.win_start + gs, c.win_start + 1) - 1;
+      const uint64_t e = std::min<uint64_t>(c.win_start + ge - 1, c.scan);
+      if (s < e && acceptValue(cr, std::string_view(g.data(), g.size()))) {
+        addSpan(s, e, c.rule);
+        found = true;
+      }
+    }
+    size_t next = g.empty() ? me : ge;
+    pos = next > pos ? next : pos + 1;
+  }
+  if (!found && cut && cr.rule.redact_truncated && c.keyword_length > 0 &&
+      c.scan >= c.trigger_end + 8) {
+    addSpan(c.trigger_end - c.keyword_length, c.scan, c.rule);
+  }
+}
+
+void TextEngine::resolveLiteral(const Candidate& c) {
+  const CompiledRule& cr = rules_->rules()[c.rule];
+  const uint64_t len = cr.literal.size();
+  if (c.trigger_end < len) {
+    return;
+  }
+  uint64_t s = c.trigger_end - len;
+  uint64_t e = c.trigger_end;
+  if (cr.kind == RuleKind::kHomeDir) {
+    static const CharSet kPathChar = CharSet::parse("A-Za-z0-9._\\-");
+    if (e < end_ && kPathChar.has(at(e))) {
+      return;  // /home/alice2 is not /home/alice
+    }
+    addSpan(s, e, c.rule);
+    return;
+  }
+  if (cr.base64_edges) {
+    // The characters next to a shifted base64 form mix secret bits with neighbours'.
+    static const CharSet kB64 = CharSet::parse("A-Za-z0-9+/_\\-");
+    for (int k = 0; k < 2 && s > c.win_start && s > base_ && kB64.has(at(s - 1)); ++k) {
+      --s;
+    }
+    e = std::max(e, c.scan);
+  }
+  addSpan(s, e, c.rule);
+}
+
+void TextEngine::addSpan(uint64_t start, uint64_t end, uint32_t rule) {
+  if (end <= emit_) {
+    return;  // cannot happen while the holdback invariant holds; tests check output instead
+  }
+  start = std::max(start, emit_);
+  for (Span& s : spans_) {
+    if (s.start == start && s.end == end) {
+      if (rules_->rules()[rule].rule.severity > rules_->rules()[s.rule].rule.severity) {
+        s.rule = rule;
+      }
+      return;
+    }
+  }
+  Span span{start, end, rule};
+  auto it = std::upper_bound(spans_.begin(), spans_.end(), span,
+                             [](const Span& a, const Span& b) { return a.start < b.start; });
+  spans_.insert(it, span);
+}
+
+uint64_t TextEngine::holdPoint(uint64_t boundary) const {
+  for (const Candidate& c : open_) {
+    boundary = std::min(boundary, c.hold);
+  }
+  return std::max(boundary, emit_);
+}
+
+size_t TextEngine::idleTail() const {
+  const size_t avail = static_cast<size_t>(end_ - emit_);
+  size_t hold = 0;
+  for (const Trigger& t : rules_->triggers()) {
+    const CompiledRule& cr = rules_->rules()[t.rule];
+    size_t k = 0;
+    // Longest proper prefix of the keyword that the held bytes end with.
+    const size_t lit_len = t.literal.size();
+    for (size_t cand = std::min(lit_len > 0 ? lit_len - 1 : 0, avail); cand > 0; --cand) {
+      const uint64_t from = end_ - cand;
+      if (!sameByte(at(from), static_cast<unsigned char>(t.literal[0]), t.caseless)) {
+        continue;
+      }
+      size_t i = 1;
+      while (i < cand &&
+             sameByte(at(from + i), static_cast<unsigned char>(t.literal[i]), t.caseless)) {
+        ++i;
+      }
+      if (i == cand) {
+        k = cand;
+        break;
+      }
+    }
+    size_t run = 0;
+    const uint32_t lead_max = cr.rule.before_bytes;
+    while (run < lead_max && k + run < avail && cr.lead_chars.has(at(end_ - k - run - 1))) {
+      ++run;
+    }
+    hold = std::max(hold, k + run);
+  }
+  return std::min(hold, avail);
+}
+
+Status TextEngine::emitRaw(uint64_t from, uint64_t to, Sink& sink) {
+  if (to <= from) {
+    return ok();
+  }
+  const char* p = buf_.data() + (from - base_);
+  const size_t n = static_cast<size_t>(to - from);
+  if (track_lines_) {
+    for (const char* q = p; (q = static_cast<const char*>(memchr(q, '\n', p + n - q))) != nullptr;
+         ++q) {
+      ++line_;
+      line_start_ = from + static_cast<uint64_t>(q - p) + 1;
+    }
+  }
+  emit_ = to;
+  return sink.write(std::as_bytes(std::span<const char>(p, n)));
+}
+
+Status TextEngine::emitGroup(size_t count, Sink& sink) {
+  uint64_t s = spans_[0].start;
+  uint64_t e = spans_[0].end;
+  uint32_t winner = spans_[0].rule;
+  for (size_t i = 1; i < count; ++i) {
+    e = std::max(e, spans_[i].end);
+    const Rule& a = rules_->rules()[winner].rule;
+    const Rule& b = rules_->rules()[spans_[i].rule].rule;
+    if (b.severity > a.severity) {
+      winner = spans_[i].rule;
+    }
+  }
+  spans_.erase(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(count));
+  AGENTBOX_TRY(emitRaw(emit_, s, sink));
+  const Rule& rule = rules_->rules()[winner].rule;
+  const std::string_view secret(buf_.data() + (s - base_), static_cast<size_t>(e - s));
+  Finding f;
+  f.start = s;
+  f.end = e;
+  f.line = line_;
+  f.column = s - line_start_ + 1;
+  f.rule_id = rule.id;
+  f.rule_class = rule.rule_class;
+  f.severity = rule.severity;
+  f.fingerprint = rules_->fingerprint(secret);
+  if (track_lines_) {
+    for (size_t i = 0; i < secret.size(); ++i) {
+      if (secret[i] == '\n') {
+        ++line_;
+        line_start_ = s + i + 1;
+      }
+    }
+  }
+  ++counts_.by_rule[rule.id];
+  ++counts_.by_class[std::string(ruleClassName(rule.rule_class))];
+  const std::string replacement = expandReplacement(rule, f.fingerprint);
+  emit_ = e;
+  if (rule.rule_class != RuleClass::kPath) {
+    sink.onFinding(f);
+  }
+  return sink.write(std::as_bytes(std::span<const char>(replacement.data(), replacement.size())));
+}
+
+Status TextEngine::emitUpTo(uint64_t boundary, Sink& sink) {
+  boundary = std::min(boundary, end_);
+  while (!spans_.empty() && spans_.front().start < boundary) {
+    size_t n = 1;
+    uint64_t e = spans_[0].end;
+    while (n < spans_.size() && spans_[n].start < e) {
+      e = std::max(e, spans_[n].end);
+      ++n;
+    }
+    AGENTBOX_TRY(emitGroup(n, sink));
+  }
+  if (emit_ < boundary) {
+    AGENTBOX_TRY(emitRaw(emit_, boundary, sink));
+  }
+  trimHistory();
+  return ok();
+}
+
+void TextEngine::trimHistory() {
+  uint64_t lowest = emit_;
+  for (const Candidate& c : open_) {
+    lowest = std::min(lowest, c.win_start);
+  }
+  const uint64_t keep = rules_->tailHoldBytes() + 2;
+  if (lowest <= base_ + keep) {
+    return;
+  }
+  const uint64_t cut = lowest - keep;
+  if (cut - base_ < std::max<uint64_t>(kTrimSlack, buf_.size() / 2)) {
+    return;
+  }
+  buf_.erase(0, static_cast<size_t>(cut - base_));
+  base_ = cut;
+}
+
+Status TextEngine::write(std::span<const std::byte> bytes, Sink& sink) {
+  if (failed_) {
+    return makeError(Errc::kInternal, "redaction engine failed: {}; output withheld", failure_);
+  }
+  try {
+    AGENTBOX_TRY(scan(bytes));
+    const uint64_t tail = rules_->tailHoldBytes();
+    return emitUpTo(holdPoint(end_ > tail ? end_ - tail : 0), sink);
+  } catch (const std::bad_alloc&) {
+    return fail("out of memory");
+  }
+}
+
+Status TextEngine::flushIdle(Sink& sink) {
+  if (failed_) {
+    return makeError(Errc::kInternal, "redaction engine failed: {}; output withheld", failure_);
+  }
+  try {
+    return emitUpTo(holdPoint(end_ - idleTail()), sink);
+  } catch (const std::bad_alloc&) {
+    return fail("out of memory");
+  }
+}
+
+Status TextEngine::finish(Sink& sink) {
+  if (failed_) {
+    return makeError(Errc::kInternal, "redaction engine failed: {}; output withheld", failure_);
+  }
+  try {
+    if (stream_ != nullptr) {
+      // Reports end-of-data matches, then leaves the stream ready for reuse.
+      if (hs_reset_stream(stream_, 0, scratch_, &TextEngine::onMatch, this) != HS_SUCCESS) {
+        return fail("Vectorscan reset failed");
+      }
+    }
+    for (const auto& [trigger, to] : matches_) {
+      addCandidate(trigger, to);
+    }
+    matches_.clear();
+    advance(true);
+    AGENTBOX_TRY(emitUpTo(end_, sink));
+  } catch (const std::bad_alloc&) {
+    return fail("out of memory");
+  }
+  buf_.clear();
+  base_ = emit_ = end_ = 0;
+  open_.clear();
+  spans_.clear();
+  line_ = 1;
+  line_start_ = 0;
+  return ok();
+}
+
+}  // namespace agentbox::redact

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: text_engine.h
+// The streaming core behind StreamRedactor (internal to redact/): Vectorscan finds triggers
+// in stream mode, each trigger opens a candidate window kept across writes, and when the
+// window completes RE2 (or an exact literal check) decides what is redacted.
+#pragma once
+
+#include <hs/hs.h>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "redact/rule_set.h"
+#include "redact/stream_redactor.h"
+#include "util/result.h"
+
+namespace agentbox::redact {
+
+class TextEngine {
+ public:
+  // Errors: kResource if Vectorscan cannot allocate scratch or stream state.
+  static Result<std::unique_ptr<TextEngine>> open(std::shared_ptr<const RuleSet> rules);
+  TextEngine(const TextEngine&) = delete;
+  TextEngine& operator=(const TextEngine&) = delete;
+  ~TextEngine();
+
+  Status write(std::span<const std::byte> bytes, Sink& sink);
+  // Releases the bytes no candidate in progress (or partial trigger at the end) can claim.
+  Status flushIdle(Sink& sink);
+  // End of input: everything is resolved and written; the engine then starts a new stream
+  // (offsets restart at 0) so it can be reused, e.g. for each JSON string.
+  Status finish(Sink& sink);
+
+  size_t held() const { return static_cast<size_t>(end_ - emit_); }
+  bool failed() const { return failed_; }
+  const std::string& failure() const { return failure_; }
+  const RedactionCounts& counts() const { return counts_; }
+  void injectFailure() { inject_failure_ = true; }
+  // Line/column tracking costs a newline count of every byte; findings need it.
+  void setTrackLines(bool on) { track_lines_ = on; }
+
+ private:
+  struct Candidate {
+    uint32_t rule;
+    uint32_t keyword_length;
+    uint64_t win_start;    // first byte the confirm step sees
+    uint64_t trigger_end;  // end of the (first) trigger
+    uint64_t scan;         // next byte to test for continuation
+    uint64_t force_until;  // a merged later trigger: continue at least to here
+    uint64_t limit;        // the window never extends past this
+    uint64_t hold;         // output at and after this offset is withheld
+    uint64_t marker_from;  // where to resume the end-marker search
+  };
+  struct Span {
+    uint64_t start;
+    uint64_t end;
+    uint32_t rule;
+  };
+
+  explicit TextEngine(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {}
+  static int onMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                     void* ctx);
+  Status fail(std::string reason);
+  Status scan(std::span<const std::byte> bytes);
+  void addCandidate(uint32_t trigger, uint64_t to);
+  void advance(bool eof);
+  bool advanceOne(Candidate& c, bool eof);
+  void resolve(const Candidate& c, bool eof);
+  void resolveLiteral(const Candidate& c);
+  void addSpan(uint64_t start, uint64_t end, uint32_t rule);
+  bool acceptValue(const CompiledRule& cr, std::string_view value) const;
+  uint64_t holdPoint(uint64_t boundary) const;
+  size_t idleTail() const;
+  Status emitUpTo(uint64_t boundary, Sink& sink);
+  Status emitRaw(uint64_t from, uint64_t to, Sink& sink);
+  Status emitGroup(size_t count, Sink& sink);
+  void trimHistory();
+  unsigned char at(uint64_t off) const { return static_cast<unsigned char>(buf_[off - base_]); }
+
+  std::shared_ptr<const RuleSet> rules_;
+  hs_scratch_t* scratch_ = nullptr;
+  hs_stream_t* stream_ = nullptr;
+  std::string buf_;  // bytes [base_, end_): some already written (context), rest held
+  uint64_t base_ = 0;
+  uint64_t emit_ = 0;  // everything before this is written
+  uint64_t end_ = 0;
+  std::vector<std::pair<uint32_t, uint64_t>> matches_;  // (trigger, end) from the callback
+  std::vector<Candidate> open_;
+  std::vector<Span> spans_;  // resolved, sorted by start
+  std::string text_;         // scratch for the confirm step
+  RedactionCounts counts_;
+  bool track_lines_ = false;
+  uint64_t line_ = 1;
+  uint64_t line_start_ = 0;
+  bool failed_ = false;
+  bool inject_failure_ = false;
+  std::string failure_;
+};
+
+}  // namespace agentbox::redact
