@@ -2,6 +2,8 @@
 // File: units.cc
 #include "policy/units.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <limits>
 
@@ -9,7 +11,13 @@ namespace agentbox::policy {
 
 namespace {
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+constexpr uint64_t kKiBUnit = uint64_t{1} << 10;
+constexpr uint64_t kMiBUnit = uint64_t{1} << 20;
+constexpr uint64_t kGiBUnit = uint64_t{1} << 30;
+
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Parses a run of decimal digits at the front of `text`; advances it.
 bool takeUint(std::string_view& text, uint64_t& out) {
@@ -139,6 +147,47 @@ Result<uint64_t> parseDurationMs(std::string_view text) {
       return bad();
     }
   }
+}
+
+}  // namespace agentbox::policy
+
+namespace agentbox::policy {
+
+std::string formatSize(uint64_t bytes) {
+  if (bytes != 0 && bytes % kGiBUnit == 0) {
+    return fmt::format("{}g", bytes / kGiBUnit);
+  }
+  if (bytes != 0 && bytes % kMiBUnit == 0) {
+    return fmt::format("{}m", bytes / kMiBUnit);
+  }
+  if (bytes != 0 && bytes % kKiBUnit == 0) {
+    return fmt::format("{}k", bytes / kKiBUnit);
+  }
+  return fmt::format("{}", bytes);
+}
+
+std::string formatDurationMs(uint64_t ms) {
+  if (ms == 0) {
+    return "0s";
+  }
+  std::string out;
+  uint64_t h = ms / 3600000;
+  uint64_t m = (ms / 60000) % 60;
+  uint64_t s = (ms / 1000) % 60;
+  uint64_t rest = ms % 1000;
+  if (h != 0) {
+    out += fmt::format("{}h", h);
+  }
+  if (m != 0) {
+    out += fmt::format("{}m", m);
+  }
+  if (s != 0) {
+    out += fmt::format("{}s", s);
+  }
+  if (rest != 0) {
+    out += fmt::format("{}ms", rest);
+  }
+  return out;
 }
 
 }  // namespace agentbox::policy

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "util/result.h"
@@ -15,5 +16,15 @@ namespace agentbox::policy {
 Result<uint64_t> parseSize(std::string_view text);
 // Bare numbers are seconds (fractions allowed: "2.5"); with units, each part is an integer.
 Result<uint64_t> parseDurationMs(std::string_view text);
+
+}  // namespace agentbox::policy
+
+namespace agentbox::policy {
+
+// Inverse of parseSize: the largest of g, m, k that divides `bytes` exactly ("512m", "1g",
+// "1536k"), else the bare number of bytes ("1000").
+std::string formatSize(uint64_t bytes);
+// Inverse of parseDurationMs: units in decreasing order ("1h", "1m30s", "1500ms", "0s").
+std::string formatDurationMs(uint64_t ms);
 
 }  // namespace agentbox::policy

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: net_rules.cc
+#include "policy/net_rules.h"
+
+#include <algorithm>
+
+namespace agentbox::policy {
+
+namespace {
+
+constexpr std::string_view kReasonMode = "network mode is \"none\": the sandbox has no egress";
+constexpr std::string_view kReasonDefault = "no allow pattern matches this host";
+constexpr std::string_view kReasonDeny = "host matches a deny pattern";
+constexpr std::string_view kReasonAllow = "host matches an allow pattern";
+constexpr std::string_view kReasonResolve = "host is pinned by network.resolve";
+constexpr std::string_view kReasonCidr = "address is in a denied range (network.cidr_deny)";
+constexpr std::string_view kReasonAddressOk = "address is outside every denied range";
+constexpr std::string_view kReasonMethod = "method not allowed for this host by network.http";
+constexpr std::string_view kReasonPath = "path not under an allowed prefix of network.http";
+constexpr std::string_view kReasonBadPath = "ambiguous or invalid request path";
+
+NetDecision deny(std::string_view rule, std::string_view reason) {
+  return NetDecision{Verdict::kDeny, rule, reason, nullptr};
+}
+
+bool hexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+}  // namespace
+
+Result<NetRules> NetRules::build(const Network& network) {
+  NetRules r;
+  r.mode_ = network.mode;
+  r.resolve_ = network.resolve;
+  r.rules_.reserve(network.allow.size() + network.deny.size() + r.resolve_.size());
+  auto addRule = [&](const std::string& text, Verdict verdict, std::string_view list,
+                     const ResolveEntry* pin) -> Status {
+    AGENTBOX_ASSIGN_OR_RETURN(HostPattern p, parseHostPattern(text));
+    auto id = static_cast<int32_t>(r.rules_.size());
+    r.rules_.push_back(Rule{verdict, std::string(list) + ":" + text, pin});
+    r.hosts_.add(p, verdict == Verdict::kAllow ? 0 : 1, id);
+    return ok();
+  };
+  for (const std::string& a : network.allow) {
+    AGENTBOX_TRY(addRule(a, Verdict::kAllow, "network.allow", nullptr));
+  }
+  // After the allow list, so a pinned entry replaces an allow of the same host.
+  for (const ResolveEntry& e : r.resolve_) {
+    AGENTBOX_TRY(addRule(e.host, Verdict::kAllow, "network.resolve", &e));
+  }
+  for (const std::string& d : network.deny) {
+    AGENTBOX_TRY(addRule(d, Verdict::kDeny, "network.deny", nullptr));
+  }
+  r.hosts_.freeze();
+  AGENTBOX_ASSIGN_OR_RETURN(r.cidr_, CidrSet::build(network.cidr_deny));
+  for (const CidrRange& c : r.cidr_.ranges()) {
+    r.cidr_names_.push_back("network.cidr_deny:" + c.text);
+  }
+  r.http_ = network.http;
+  for (size_t i = 0; i < r.http_.size(); ++i) {
+    AGENTBOX_ASSIGN_OR_RETURN(HostPattern p, parseHostPattern(r.http_[i].host));
+    r.http_names_.push_back("network.http:" + r.http_[i].host);
+    r.http_index_.add(p, 0, static_cast<int32_t>(i));
+  }
+  r.http_index_.freeze();
+  return r;
+}
+
+NetDecision NetRules::decideHost(std::string_view host, uint16_t port) const {
+  NormalizedHost n;
+  std::string_view why;
+  if (!normalizeHostInto(host, n, &why)) {
+    return deny("host", why);
+  }
+  return decide(n, port);
+}
+
+NetDecision NetRules::decide(const NormalizedHost& host, uint16_t port) const {
+  if (mode_ == NetworkMode::kNone) {
+    return deny("network.mode", kReasonMode);
+  }
+  const PatternIndex::Slot* slot = hosts_.find(host, port);
+  if (slot == nullptr) {
+    return deny("default-deny", kReasonDefault);
+  }
+  if (slot->id[1] != PatternIndex::kNone) {
+    return deny(rules_[static_cast<size_t>(slot->id[1])].name, kReasonDeny);
+  }
+  const Rule& rule = rules_[static_cast<size_t>(slot->id[0])];
+  if (rule.pinned != nullptr) {
+    return NetDecision{Verdict::kAllow, rule.name, kReasonResolve, rule.pinned};
+  }
+  if (host.isIp()) {
+    NetDecision d = checkAddress(host.address());
+    if (!d.allowed()) {
+      return d;
+    }
+  }
+  return NetDecision{Verdict::kAllow, rule.name, kReasonAllow, nullptr};
+}
+
+NetDecision NetRules::checkAddress(const IpAddress& address) const {
+  const CidrRange* hit = cidr_.match(address);
+  if (hit != nullptr) {
+    auto idx = static_cast<size_t>(hit - cidr_.ranges().data());
+    return deny(cidr_names_[idx], kReasonCidr);
+  }
+  return NetDecision{Verdict::kAllow, "network.cidr_deny", kReasonAddressOk, nullptr};
+}
+
+NetDecision NetRules::decideHttp(const NormalizedHost& host, uint16_t port, std::string_view method,
+                                 std::string_view path) const {
+  NetDecision d = decide(host, port);
+  if (!d.allowed()) {
+    return d;
+  }
+  const PatternIndex::Slot* slot = http_index_.find(host, port);
+  if (slot == nullptr || slot->id[0] == PatternIndex::kNone) {
+    return d;
+  }
+  auto idx = static_cast<size_t>(slot->id[0]);
+  const HttpRule& rule = http_[idx];
+  const std::string& name = http_names_[idx];
+  if (!rule.methods.empty() &&
+      std::find(rule.methods.begin(), rule.methods.end(), method) == rule.methods.end()) {
+    return deny(name, kReasonMethod);
+  }
+  if (rule.path_prefixes.empty()) {
+    return d;
+  }
+  Result<std::string> clean = normalizeHttpPath(path);
+  if (!clean.has_value()) {
+    return deny(name, kReasonBadPath);
+  }
+  for (const std::string& prefix : rule.path_prefixes) {
+    if (clean->compare(0, prefix.size(), prefix) == 0) {
+      return d;
+    }
+  }
+  return deny(name, kReasonPath);
+}
+
+Result<std::string> normalizeHttpPath(std::string_view target) {
+  size_t end = target.find_first_of("?#");
+  std::string_view path = target.substr(0, end);
+  if (path.empty() || path.front() != '/') {
+    return makeError(Errc::kInvalidInput, "request path must start with '/'");
+  }
+  for (size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    if (c == '\\') {
+      return makeError(Errc::kInvalidInput, "backslash in request path");
+    }
+    if (c == '%') {
+      if (i + 2 >= path.size() + 0 || !hexDigit(path[i + 1]) || !hexDigit(path[i + 2])) {
+        return makeError(Errc::kInvalidInput, "bad percent escape in request path");
+      }
+      char hi = static_cast<char>(path[i + 1] | 0x20);
+      char lo = static_cast<char>(path[i + 2] | 0x20);
+      bool dangerous = (hi == '2' && (lo == 'e' || lo == 'f')) || (hi == '5' && lo == 'c');
+      if (dangerous) {
+        return makeError(Errc::kInvalidInput, "percent-encoded '.', '/' or '\\' in request path");
+      }
+    }
+  }
+  // RFC 3986 remove_dot_segments over '/'-separated segments.
+  std::vector<std::string_view> out;
+  size_t pos = 1;
+  bool trailing_slash = false;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    std::string_view seg =
+        path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    bool last = slash == std::string_view::npos;
+    if (seg == "..") {
+      if (!out.empty()) {
+        out.pop_back();
+      }
+      trailing_slash = true;
+    } else if (seg == ".") {
+      trailing_slash = true;
+    } else {
+      out.push_back(seg);
+      trailing_slash = false;
+    }
+    if (last) {
+      break;
+    }
+    pos = slash + 1;
+  }
+  std::string clean;
+  for (std::string_view seg : out) {
+    clean += '/';
+    clean += seg;
+  }
+  if (clean.empty() || trailing_slash) {
+    clean += '/';
+  }
+  return clean;
+}
+
+}  // namespace agentbox::policy
