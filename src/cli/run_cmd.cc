@@ -150,6 +150,16 @@ void addRunCommand(CLI::App& app, int& exit_code, const std::vector<std::string>
   run->add_flag("--quiet,-q", flags->quiet, "No informational messages from agentbox");
   run->callback([run, flags, &exit_code, command] {
     std::vector<std::string> argv = run->remaining();
+    // Before "--" only agentbox's own options may appear; without "--" the command starts at
+    // the first word that is not an option. Either way an unknown "-x" is a bad flag.
+    if (!argv.empty() && (!command.empty() || argv.front().rfind('-', 0) == 0)) {
+      printError(
+          fmt::format("run: unknown option or stray argument '{}'; see 'agentbox run "
+                      "--help' (put the command after --)",
+                      argv.front()));
+      exit_code = kRunUsageExit;
+      return;
+    }
     argv.insert(argv.end(), command.begin(), command.end());
     Result<app::RunRequest> req = buildRequest(*flags, std::move(argv));
     if (!req.has_value()) {

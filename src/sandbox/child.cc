@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -132,11 +133,19 @@ StepError closeInheritedFds(const ChildPlan& plan) {
   return {};
 }
 
-StepError armDeathSignal() {
+StepError armDeathSignal(const ChildPlan& plan) {
   // If agentbox dies, even by SIGKILL, pid 1 dies and the kernel kills the whole pid ns.
+  // Set after becomeRoot(): a credential change clears the parent-death signal.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
     return sysErr("prctl(PR_SET_PDEATHSIG)");
   }
+  // The parent may have died before the prctl: it holds the sync pipe's write end for the
+  // whole run, so a hang-up here means it is gone (getppid() is 0 in a new pid namespace).
+  struct pollfd pfd = {plan.sync_fd, POLLIN, 0};
+  if (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)) != 0) {
+    ::_exit(125);
+  }
+  ::close(plan.sync_fd);
   return {};
 }
 
@@ -150,7 +159,6 @@ StepError waitForParent(const ChildPlan& plan) {
     // The parent died (EOF) before writing our id maps: nothing to report to.
     ::_exit(125);
   }
-  ::close(plan.sync_fd);
   return {};
 }
 
@@ -463,15 +471,16 @@ pid_t spawnCommand(const ChildPlan& plan) {
 
 void runChild(const ChildPlan& plan) {
   int tree_fds[kMaxTrees];
-  // The setup checklist. Order matters: the death signal first (so nothing outlives
-  // agentbox), maps before any mount (caps in the new user ns need a mapped identity),
-  // bind sources cloned before the root tmpfs hides them, pivot before read-only remounts.
-  // Hardening (capabilities, no_new_privs, landlock, seccomp last) slots in before spawning.
+  // The setup checklist. Order matters: the death signal right after the last credential
+  // change (so nothing outlives agentbox), maps before any mount (caps in the new user ns need a
+  // mapped identity), bind sources cloned before the root tmpfs hides them, pivot before read-only
+  // remounts. Hardening (capabilities, no_new_privs, landlock, seccomp last) slots in before
+  // spawning.
   ::prctl(PR_SET_NAME, "agentbox-init", 0, 0, 0);  // what `ps` shows for pid 1
-  step(plan, ChildStage::kDeathSignal, armDeathSignal());
   step(plan, ChildStage::kCloseFds, closeInheritedFds(plan));
   step(plan, ChildStage::kWaitParent, waitForParent(plan));
   step(plan, ChildStage::kIdentity, becomeRoot(plan));
+  step(plan, ChildStage::kDeathSignal, armDeathSignal(plan));
   step(plan, ChildStage::kMountPrivate, makeMountsPrivate());
   step(plan, ChildStage::kCloneTrees, cloneTrees(plan, tree_fds));
   step(plan, ChildStage::kMounts, buildRoot(plan, tree_fds));

@@ -416,8 +416,8 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   if (req.policy.resources.timeout_ms > 0) {
     AGENTBOX_TRY(sys::timerArm(timer, std::chrono::milliseconds(req.policy.resources.timeout_ms)));
   }
+  // The write end stays open for the whole run: the child reads a hang-up as our death.
   AGENTBOX_TRY(sys::writeAll(ch.sync.write.get(), "g"));
-  ch.sync.write.reset();
 
   EventLoop loop(req, ch, std::move(pidfd), std::move(sigfd), std::move(timer));
   AGENTBOX_TRY(loop.run());
