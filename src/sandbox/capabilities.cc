@@ -51,19 +51,30 @@ int dropCapabilities(CapStep* failed_step) {
     step = at;
     return err;
   };
-  // Setting bits that are already set and locked is allowed, so a second call is a no-op.
-  if (int err = sys_harden::setSecurebits(lockedSecurebits()); err != 0) {
+  // Each step is skipped when already done: setting securebits and dropping from the
+  // bounding set need CAP_SETPCAP even when nothing would change, so a repeated call (the
+  // checklist may retry) would otherwise fail once the capabilities are gone.
+  unsigned long bits = 0;
+  if (int err = sys_harden::getSecurebits(&bits); err != 0) {
     return fail(CapStep::kSecurebits, err);
+  }
+  if ((bits & lockedSecurebits()) != lockedSecurebits()) {
+    if (int err = sys_harden::setSecurebits(bits | lockedSecurebits()); err != 0) {
+      return fail(CapStep::kSecurebits, err);
+    }
   }
   if (int err = sys_harden::ambientClearAll(); err != 0) {
     return fail(CapStep::kAmbient, err);
   }
   for (int cap = 0; cap <= kMaxCap; ++cap) {
-    const int err = sys_harden::capBsetDrop(cap);
-    if (err == EINVAL) {
+    int present = 0;
+    if (sys_harden::capBsetRead(cap, &present) == EINVAL) {
       break;  // past CAP_LAST_CAP of this kernel
     }
-    if (err != 0) {
+    if (present == 0) {
+      continue;
+    }
+    if (int err = sys_harden::capBsetDrop(cap); err != 0) {
       return fail(CapStep::kBounding, err);
     }
   }
