@@ -340,7 +340,7 @@ void addCredentials(std::vector<Rule>& rules) {
                   S::kHigh,
                   0.85,
                   {"bearer"},
-                  R"re((?i:bearer)\s{1,5}([A-Za-z0-9._~+/=-]{16,4096})[^A-Za-z0-9._~+/=-])re",
+                  R"re((?i:bearer)\s{1,5}([A-Za-z0-9._~+/=-]{16,})[^A-Za-z0-9._~+/=-])re",
                   4110,
                   "^\r\n\"'"}));
   rules.push_back(assignment(
@@ -349,7 +349,7 @@ void addCredentials(std::vector<Rule>& rules) {
        S::kHigh,
        0.85,
        {"authorization"},
-       R"re((?i:authorization)\\?["']?\s{0,3}[:=]\s{0,3}\\?["']?(?:(?i:basic|bearer|token|digest|apikey|api-key)\s+)?([^\s"',;\\]{8,4096}))re",
+       R"re((?i:authorization)\\?["']?\s{0,3}[:=]\s{0,3}\\?["']?(?:(?i:basic|bearer|token|digest|apikey|api-key)\s+)?([^\s"',;\\]{8,}))re",
        4200,
        kAnyButNewline}));
   rules.push_back(assignment(
@@ -358,7 +358,7 @@ void addCredentials(std::vector<Rule>& rules) {
        S::kHigh,
        0.85,
        {"x-api-key", "private-token", "x-auth-token"},
-       R"re((?i:x-api-key|private-token|x-auth-token)\\?["']?\s{0,3}:\s{0,3}\\?["']?([^\s"',;\\]{8,1024}))re",
+       R"re((?i:x-api-key|private-token|x-auth-token)\\?["']?\s{0,3}:\s{0,3}\\?["']?([^\s"',;\\]{8,}))re",
        1100,
        kAnyButNewline}));
   Rule url = assignment(
@@ -404,8 +404,9 @@ void addPii(std::vector<Rule>& rules) {
   email.trigger = R"re([A-Za-z0-9._%+-]@[A-Za-z0-9-]{1,63}\.[A-Za-z]{2})re";
   email.before_bytes = 131;  // 64 local + '@' + 63 label + '.' + 2 letters
   email.lead_chars = "A-Za-z0-9._%+@\\-";
+  // A ':' before the local part is a URL's user:password@host, not an address.
   email.regex =
-      R"re([^A-Za-z0-9._%+-]([A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24})[^A-Za-z0-9-])re";
+      R"re([^A-Za-z0-9._%+:-]([A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24})[^A-Za-z0-9-])re";
   email.after_bytes = 190;
   email.continue_chars = "A-Za-z0-9.\\-";
   email.validator = Validator::kEmail;

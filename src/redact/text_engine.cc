@@ -32,7 +32,8 @@ bool sameByte(unsigned char a, unsigned char b, bool caseless) {
 }
 
 std::string expandReplacement(const Rule& rule, std::string_view fp) {
-  std::string_view tpl = rule.replacement.empty() ? "[REDACTED:{id}:{fp}]" : rule.replacement;
+  const std::string_view tpl = rule.replacement.empty() ? std::string_view("[REDACTED:{id}:{fp}]")
+                                                        : std::string_view(rule.replacement);
   std::string out;
   for (size_t i = 0; i < tpl.size();) {
     if (tpl.substr(i, 4) == "{id}") {

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: validators_test.cc
+#include "redact/validators.h"
+
+#include <gtest/gtest.h>
+
+namespace agentbox::redact {
+namespace {
+
+TEST(Crc32, MatchesTheIeeeCheckValue) {
+  EXPECT_EQ(crc32("123456789"), 0xCBF43926U);
+}
+
+TEST(CardNumber, LuhnAndIssuerDecide) {
+  struct Case {
+    const char* number;
+    bool ok;
+  };
+  const Case cases[] = {
+      {"4111 1111 1111 1111", true}, {"4111-1111-1111-1111", true},  {"5500000000000004", true},
+      {"378282246310005", true},     {"4111 1111 1111 1112", false}, {"1234567812345670", false},
+      {"411111111111", false},       {"4111x1111111111111", false},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(isPlausibleCardNumber(c.number), c.ok) << c.number;
+  }
+}
+
+TEST(TokenChecksum, AcceptsRealShapeRejectsOneCharacterChange) {
+  EXPECT_TRUE(hasValidTokenChecksum("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"));
+  EXPECT_TRUE(hasValidTokenChecksum("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"));
+  EXPECT_FALSE(hasValidTokenChecksum("ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IM"));
+  EXPECT_FALSE(hasValidTokenChecksum("ghp_Ly9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y3gm1IL"));
+  EXPECT_FALSE(hasValidTokenChecksum("ghp_short"));
+}
+
+TEST(Entropy, RandomBeatsRepetitive) {
+  EXPECT_DOUBLE_EQ(shannonEntropy("aaaa"), 0.0);
+  EXPECT_DOUBLE_EQ(shannonEntropy("abab"), 1.0);
+  EXPECT_GT(shannonEntropy("9cXk2LmQ8vR4tY7wZ1bN5hJ3"), 4.0);
+}
+
+TEST(Placeholder, RecognisesDocumentedForms) {
+  for (const char* v : {"AKIAIOSFODNN7EXAMPLE", "xxxxxxxxxxxx", "${TOKEN}", "{{ secret }}",
+                        "<your-key>", "********", "password", "$DB_PASS", "%APPDATA%"}) {
+    EXPECT_TRUE(isPlaceholder(v)) << v;
+  }
+  for (const char* v : {"Tr0ub4dor-x9", "s3cr3tPa55", "9cXk2LmQ8vR4tY7wZ1bN5hJ3"}) {
+    EXPECT_FALSE(isPlaceholder(v)) << v;
+  }
+}
+
+TEST(Jwt, HeaderMustNameAlg) {
+  EXPECT_TRUE(isJwtHeader("eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.x.y"));
+  EXPECT_FALSE(isJwtHeader("eyJzdWIiOiAiMTIzNDU2Nzg5MCJ9.x.y"));
+}
+
+TEST(Email, ReservedDomainsAndSshRemotesAreKept) {
+  EXPECT_TRUE(isRedactableEmail("alice@corp.io"));
+  EXPECT_FALSE(isRedactableEmail("alice@example.com"));
+  EXPECT_FALSE(isRedactableEmail("bob@mail.example.org"));
+  EXPECT_FALSE(isRedactableEmail("ci@build.test"));
+  EXPECT_FALSE(isRedactableEmail("git@github.com"));
+  EXPECT_TRUE(isRedactableEmail("bob@notexample.com"));
+}
+
+TEST(Ssn, RangesAndReservedNumbers) {
+  EXPECT_TRUE(isPlausibleSsn("123-45-6789"));
+  EXPECT_FALSE(isPlausibleSsn("666-45-6789"));
+  EXPECT_FALSE(isPlausibleSsn("000-45-6789"));
+  EXPECT_FALSE(isPlausibleSsn("912-45-6789"));
+  EXPECT_FALSE(isPlausibleSsn("123-00-6789"));
+  EXPECT_FALSE(isPlausibleSsn("123-45-0000"));
+  EXPECT_FALSE(isPlausibleSsn("987-65-4321"));
+  EXPECT_FALSE(isPlausibleSsn("12a-45-6789"));
+}
+
+}  // namespace
+}  // namespace agentbox::redact
