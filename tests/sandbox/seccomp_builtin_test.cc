@@ -19,6 +19,7 @@
 #include <termios.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "sandbox/seccomp_compile.h"
@@ -266,6 +267,37 @@ TEST(SeccompBuiltin, EverydayCallsStillWork) {
       &builtinProgram());
   EXPECT_TRUE(r.exited(0)) << r.output;
   EXPECT_TRUE(r.sink.violations.empty()) << r.sink.violations.front().syscall;
+}
+
+// tests/sandbox/probes/syscall_probe (target syscall_probe) under the built-in filter: every
+// family fails as specified and is reported. The binary's path comes from the environment
+// so this unit suite does not depend on the probe target.
+TEST(SeccompBuiltin, SyscallProbeSeesEveryFamilyDenied) {
+  const char* probe = std::getenv("AGENTBOX_SYSCALL_PROBE");
+  if (probe == nullptr || access(probe, X_OK) != 0) {
+    GTEST_SKIP() << "set AGENTBOX_SYSCALL_PROBE to the built syscall_probe binary";
+  }
+  const ChildResult r = runChild(
+      [&](int) {
+        char* argv[] = {const_cast<char*>(probe), nullptr};
+        char* envp[] = {nullptr};
+        execve(probe, argv, envp);
+        return 127;
+      },
+      &builtinProgram());
+  EXPECT_TRUE(r.exited(0)) << r.output;
+  for (const char* name : {"mount", "umount2", "pivot_root", "fsopen", "fsconfig", "fsmount",
+                           "fspick", "move_mount", "open_tree", "mount_setattr", "unshare",
+                           "setns", "clone", "ptrace", "process_vm_readv", "process_vm_writev",
+                           "kexec_load", "kexec_file_load", "init_module", "finit_module",
+                           "delete_module", "bpf", "perf_event_open", "keyctl", "add_key",
+                           "request_key", "userfaultfd", "open_by_handle_at", "name_to_handle_at",
+                           "clock_settime", "settimeofday", "adjtimex", "clock_adjtime", "reboot",
+                           "swapon", "swapoff", "acct", "quotactl", "syslog", "personality",
+                           "io_uring_setup", "io_uring_enter", "io_uring_register", "ioctl",
+                           "socket"}) {
+    EXPECT_TRUE(r.sink.has(name)) << name << " not reported";
+  }
 }
 
 struct ProgramCase {
