@@ -138,9 +138,10 @@ std::string validHostname(std::string_view text) {
       label = 0;
       continue;
     }
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && label > 0);
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              (c == '-' && label > 0);
     if (!ok) {
-      return "invalid host name: use lower-case letters, digits and '-' (RFC 1123)";
+      return "invalid host name: use letters, digits and '-' (RFC 1123)";
     }
     ++label;
   }

@@ -465,7 +465,7 @@ TEST(Load, BadFlagsAreErrorsNamingTheFlag) {
                              {"--pids", "x"},
                              {"--timeout", "1y"},
                              {"--mode", "dry"},
-                             {"--hostname", "Bad_Host"},
+                             {"--hostname", "bad_host"},
                              {"--best-effort", "yes"},
                              {"--workspace", "/x"},
                              {"--nofile", "8"}};
