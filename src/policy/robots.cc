@@ -20,8 +20,20 @@ namespace {
 constexpr size_t kInlinePathBytes = 4096;
 constexpr uint32_t kShortLengthLimit = 512;
 
-uint64_t load8(const char* p, size_t n) {
+uint64_t maskFirst(size_t n) {
+  uint64_t m = 0;
+  std::memset(&m, 0xFF, n);
+  return m;
+}
+
+// The first min(n, 8) octets at p, zero-padded; `avail` octets may be read from p.
+uint64_t load8(const char* p, size_t n, size_t avail) {
   uint64_t v = 0;
+  if (avail >= 8) {
+    std::memcpy(&v, p, 8);
+    // Little- or big-endian, the same bytes are kept, so both sides of a lookup agree.
+    return n >= 8 ? v : v & maskFirst(n);
+  }
   std::memcpy(&v, p, n < 8 ? n : 8);
   return v;
 }
@@ -37,15 +49,19 @@ uint64_t mix(uint64_t h) {
 
 // Constant-time key of a prefix: its length and up to 24 of its octets (head, middle, tail).
 // Collisions only cost a memcmp; they never change a result.
-uint64_t prefixHash(const char* p, size_t len) {
-  uint64_t h = load8(p, len) * 0x9E3779B97F4A7C15ULL;
+uint64_t prefixHash(const char* p, size_t len, size_t avail) {
+  uint64_t h = load8(p, len, avail) * 0x9E3779B97F4A7C15ULL;
   if (len > 8) {
-    h ^= load8(p + len - 8, 8) + 0x632BE59BD9B4E019ULL;
+    h ^= load8(p + len - 8, 8, 8) + 0x632BE59BD9B4E019ULL;
   }
   if (len > 16) {
-    h = (h << 23 | h >> 41) ^ load8(p + len / 2 - 4, 8);
+    h = (h << 23 | h >> 41) ^ load8(p + len / 2 - 4, 8, 8);
   }
   return mix(h ^ (len * 0x94D049BB133111EBULL));
+}
+
+uint64_t octetBit(char c) {
+  return uint64_t{1} << (static_cast<unsigned char>(c) & 63);
 }
 
 bool isRobotsTxtPath(std::string_view path) {
@@ -74,17 +90,26 @@ std::string_view robotsReasonName(RobotsReason reason) {
   return "no-rule";
 }
 
+// One check() call: the path, and the set of its octets (folded to 64 bits), computed only
+// if a wildcard rule needs it.
+struct Robots::Query {
+  std::string_view path;
+  uint64_t sig = 0;
+  bool has_sig = false;
+  uint64_t signature() {
+    if (!has_sig) {
+      for (char c : path) {
+        sig |= octetBit(c);
+      }
+      has_sig = true;
+    }
+    return sig;
+  }
+};
+
 struct Robots::Best {
   uint32_t priority = 0;
   uint32_t rule = kNone;
-};
-
-struct Robots::Pending {
-  std::string_view value;
-  uint32_t line;
-  bool allow;
-  bool specific;  // the record's group names the agent
-  bool star;      // the record's group is a `*` group
 };
 
 Robots Robots::allowAll() {
@@ -102,8 +127,10 @@ Robots Robots::disallowAll() {
 Robots Robots::compile(std::string_view body, std::string_view user_agent) {
   const std::string_view token = robotsProductToken(user_agent);
   Robots out;
-  std::vector<Pending> pending;
-  pending.reserve(body.size() / 32 + 4);
+  // Rules are kept as they come, tagged with their group's kind; which kind applies is only
+  // known at the end of the file, and then the others are dropped.
+  out.rules_.reserve(body.size() / 24 + 4);
+  out.data_.reserve(body.size() / 2 + 16);
   bool in_group = false;   // a user-agent line was seen
   bool in_agents = false;  // still in the group's run of user-agent lines
   bool cur_specific = false;
@@ -137,8 +164,8 @@ Robots Robots::compile(std::string_view body, std::string_view user_agent) {
         if (in_group) {
           in_agents = false;
           if (cur_specific || cur_star) {
-            pending.push_back(
-                {rec.value, rec.line, rec.key == RobotsKey::kAllow, cur_specific, cur_star});
+            out.addRule(
+                rec, static_cast<uint8_t>((cur_specific ? kSpecific : 0) | (cur_star ? kStar : 0)));
           }
         }
         break;
@@ -161,32 +188,32 @@ Robots Robots::compile(std::string_view body, std::string_view user_agent) {
     }
   }
   out.crawl_delay_ = out.agent_group_ ? delay_specific : delay_star;
-  size_t bytes = 0;
-  for (const Pending& p : pending) {
-    bytes += p.value.size();
-  }
-  out.data_.reserve(bytes + bytes / 8);
-  out.rules_.reserve(pending.size());
-  for (const Pending& p : pending) {
-    if (out.agent_group_ ? p.specific : p.star) {
-      out.addRule(p);
-    }
-  }
+  const uint8_t keep = out.agent_group_ ? kSpecific : kStar;
+  std::erase_if(out.rules_, [keep](const Rule& r) { return (r.groups & keep) == 0; });
   out.buildIndex();
   return out;
 }
 
-void Robots::addRule(const Pending& p) {
-  const std::string_view v = p.value;
+void Robots::addRule(const RobotsRecord& rec, uint8_t groups) {
+  const std::string_view v = rec.value;
   // An empty value is no rule (§2.2.2 allows "disallow:" to mean nothing is disallowed); a
   // value that starts with neither '/' nor '*' can never match a path, which starts with '/'.
   if (v.empty() || (v[0] != '/' && v[0] != '*')) {
     return;
   }
-  Rule r{};
+  Rule& r = rules_.emplace_back();
   r.source_off = static_cast<uint32_t>(data_.size());
   r.source_len = static_cast<uint32_t>(v.size());
   data_.append(v);
+  r.line = rec.line;
+  r.allow = rec.key == RobotsKey::kAllow;
+  r.groups = groups;
+  r.next = kNone;
+  if (rec.literal) {  // the common case: a plain path prefix, nothing to normalize
+    r.pattern_off = r.source_off;
+    r.pattern_len = r.prefix_len = r.source_len;
+    return;
+  }
   if (robotsNeedsNormalizing(v, RobotsSide::kPattern)) {
     const size_t n = normalizedRobotsSize(v, RobotsSide::kPattern, false);
     r.pattern_off = static_cast<uint32_t>(data_.size());
@@ -203,10 +230,11 @@ void Robots::addRule(const Pending& p) {
   const size_t star = body.find('*');
   r.has_star = star != std::string_view::npos;
   r.prefix_len = static_cast<uint32_t>(r.has_star ? star : body.size());
-  r.line = p.line;
-  r.allow = p.allow;
-  r.next = kNone;
-  rules_.push_back(r);
+  for (size_t i = r.prefix_len; i < body.size(); ++i) {
+    if (body[i] != '*') {
+      r.needs |= octetBit(body[i]);
+    }
+  }
 }
 
 void Robots::buildIndex() {
@@ -223,7 +251,7 @@ void Robots::buildIndex() {
       continue;
     }
     const char* p = data_.data() + r.pattern_off;
-    const uint64_t h = prefixHash(p, r.prefix_len);
+    const uint64_t h = prefixHash(p, r.prefix_len, data_.size() - r.pattern_off);
     size_t at = h & mask_;
     while (table_[at].head != kNone) {
       const Slot& s = table_[at];
@@ -239,6 +267,7 @@ void Robots::buildIndex() {
       s.len = r.prefix_len;
       if (r.prefix_len < kShortLengthLimit) {
         short_lengths_[r.prefix_len / 64] |= uint64_t{1} << (r.prefix_len % 64);
+        last_octets_[r.prefix_len] |= octetBit(p[r.prefix_len - 1]);
       } else {
         long_lengths_.push_back(r.prefix_len);
       }
@@ -272,18 +301,29 @@ bool Robots::beats(uint32_t index, const Best& best) const {
          (r.pattern_len == best.priority && r.line < rules_[best.rule].line);
 }
 
-void Robots::consider(uint32_t index, std::string_view path, Best& allow, Best& disallow) const {
+// Pruning keeps the winner exact: a Disallow no longer than the best Allow can never win (a
+// tie goes to Allow), nor an Allow shorter than the best Disallow; the best values only grow.
+void Robots::consider(uint32_t index, Query& q, Best& allow, Best& disallow) const {
   const Rule& r = rules_[index];
-  Best& best = r.allow ? allow : disallow;
-  if (beats(index, best) && restMatches(r, path)) {
+  if (r.allow
+          ? (!beats(index, allow) || (disallow.rule != kNone && r.pattern_len < disallow.priority))
+          : (!beats(index, disallow) || (allow.rule != kNone && r.pattern_len <= allow.priority))) {
+    return;
+  }
+  if (r.has_star && (r.needs & ~q.signature()) != 0) {
+    return;  // some octet of the pattern's literals is not in the path at all
+  }
+  if (restMatches(r, q.path)) {
+    Best& best = r.allow ? allow : disallow;
     best.priority = r.pattern_len;
     best.rule = index;
   }
 }
 
-void Robots::matchIndexed(std::string_view path, Best& allow, Best& disallow) const {
+void Robots::matchIndexed(Query& q, Best& allow, Best& disallow) const {
+  const std::string_view path = q.path;
   auto probe = [&](uint32_t len) {
-    const uint64_t h = prefixHash(path.data(), len);
+    const uint64_t h = prefixHash(path.data(), len, path.size());
     for (size_t at = h & mask_; table_[at].head != kNone; at = (at + 1) & mask_) {
       const Slot& s = table_[at];
       if (s.hash != h || s.len != len) {
@@ -291,29 +331,37 @@ void Robots::matchIndexed(std::string_view path, Best& allow, Best& disallow) co
       }
       if (std::memcmp(data_.data() + rules_[s.head].pattern_off, path.data(), len) == 0) {
         for (uint32_t i = s.head; i != kNone; i = rules_[i].next) {
-          consider(i, path, allow, disallow);
+          consider(i, q, allow, disallow);
         }
       }
       return;
     }
   };
+  // Longest prefixes first: their rules are the likeliest winners, which lets consider()
+  // prune the many short-prefix wildcard rules ("/*?sessionid=") cheaply.
+  for (auto it = long_lengths_.rbegin(); it != long_lengths_.rend(); ++it) {
+    if (*it <= path.size()) {
+      probe(*it);
+    }
+  }
   const size_t max_short = path.size() < kShortLengthLimit ? path.size() : kShortLengthLimit - 1;
-  for (size_t word = 0; word * 64 <= max_short; ++word) {
+  for (size_t word = max_short / 64 + 1; word-- > 0;) {
     uint64_t bits = short_lengths_[word];
     const size_t top = max_short - word * 64;  // highest bit index allowed in this word
     if (top < 63) {
       bits &= (uint64_t{2} << top) - 1;
     }
     while (bits != 0) {
-      probe(static_cast<uint32_t>(word * 64 + __builtin_ctzll(bits)));
-      bits &= bits - 1;
+      const int hi = 63 - __builtin_clzll(bits);
+      const size_t len = word * 64 + hi;
+      if ((last_octets_[len] & octetBit(path[len - 1])) != 0) {  // cheap reject first
+        probe(static_cast<uint32_t>(len));
+      }
+      bits &= ~(uint64_t{1} << hi);
     }
   }
-  for (uint32_t len : long_lengths_) {
-    if (len > path.size()) {
-      break;
-    }
-    probe(len);
+  for (uint32_t i : unanchored_) {
+    consider(i, q, allow, disallow);
   }
 }
 
@@ -329,10 +377,8 @@ RobotsVerdict Robots::decide(std::string_view path, bool use_index) const {
   Best allow;
   Best disallow;
   if (use_index) {
-    for (uint32_t i : unanchored_) {
-      consider(i, path, allow, disallow);
-    }
-    matchIndexed(path, allow, disallow);
+    Query q{path};
+    matchIndexed(q, allow, disallow);
   } else {
     for (uint32_t i = 0; i < rules_.size(); ++i) {
       Best& best = rules_[i].allow ? allow : disallow;

@@ -96,22 +96,26 @@ class Robots {
     bool allow;
     bool anchored;  // pattern ends with '$'
     bool has_star;
+    uint8_t groups;  // kSpecific / kStar: kinds of group the rule came from
+    uint64_t needs;  // octets after the prefix, folded to 64 bits (see Query)
   };
+  static constexpr uint8_t kSpecific = 1;  // a group naming the agent
+  static constexpr uint8_t kStar = 2;      // a `*` group
   struct Slot {
     uint64_t hash = 0;
     uint32_t head = kNone;  // first rule of the chain with this literal prefix
     uint32_t len = 0;
   };
   struct Best;
-  struct Pending;
+  struct Query;
 
   Robots() = default;
-  void addRule(const Pending& p);
+  void addRule(const RobotsRecord& rec, uint8_t groups);
   void buildIndex();
   RobotsVerdict decide(std::string_view path, bool use_index) const;
-  void matchIndexed(std::string_view path, Best& allow, Best& disallow) const;
+  void matchIndexed(Query& q, Best& allow, Best& disallow) const;
   bool beats(uint32_t index, const Best& best) const;
-  void consider(uint32_t index, std::string_view path, Best& allow, Best& disallow) const;
+  void consider(uint32_t index, Query& q, Best& allow, Best& disallow) const;
   bool restMatches(const Rule& r, std::string_view path) const;
   std::string_view pattern(const Rule& r) const {
     return {data_.data() + r.pattern_off, r.pattern_len};
@@ -126,6 +130,7 @@ class Robots {
   std::vector<Slot> table_;           // open addressing over literal prefixes; size 2^k
   uint64_t mask_ = 0;
   uint64_t short_lengths_[8] = {};      // bit L set: some prefix has length L (L < 512)
+  uint64_t last_octets_[512] = {};      // [L]: last octets of the prefixes of length L, folded
   std::vector<uint32_t> long_lengths_;  // distinct prefix lengths >= 512, ascending
 };
 

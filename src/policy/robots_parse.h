@@ -36,6 +36,9 @@ struct RobotsRecord {
   RobotsKey key = RobotsKey::kOther;
   std::string_view name;   // the key as written
   std::string_view value;  // may be empty
+  // True if `value` is a plain literal: no '%', '*', '$', inner blank, control or non-ASCII
+  // octet, so it is already in normalized form (robots_pattern.h) and has no operator.
+  bool literal = false;
 };
 
 // Reads records in file order:
@@ -53,14 +56,11 @@ class RobotsLexer {
   bool next(RobotsRecord& out);
 
  private:
-  bool nextLine(std::string_view& line);
-
-  std::string_view body_;
-  size_t pos_ = 0;
-  size_t next_lf_ = 0;  // cached position of the next '\n' at or after pos_ (or size)
-  size_t next_cr_ = 0;  // same for '\r'; caching keeps CR-only files linear
+  // One pass over the bytes with a class table: every octet is looked at once (twice for
+  // blanks around a key), which keeps a 15 KB file at a few microseconds.
+  const char* pos_;
+  const char* end_;
   uint32_t line_ = 0;
-  bool done_ = false;
 };
 
 // Parses a crawl-delay value: a plain non-negative decimal number, `DIGITS [ "." DIGITS ]`
