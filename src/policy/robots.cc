@@ -329,12 +329,13 @@ void Robots::matchIndexed(Query& q, Best& allow, Best& disallow) const {
       if (s.hash != h || s.len != len) {
         continue;
       }
+      // Equal hash and length but other octets: a collision; the prefix may sit further on.
       if (std::memcmp(data_.data() + rules_[s.head].pattern_off, path.data(), len) == 0) {
         for (uint32_t i = s.head; i != kNone; i = rules_[i].next) {
           consider(i, q, allow, disallow);
         }
+        return;
       }
-      return;
     }
   };
   // Longest prefixes first: their rules are the likeliest winners, which lets consider()

@@ -59,6 +59,19 @@ TEST(RobotsIndex, AgreesWithPlainScan) {
   EXPECT_EQ(checked, 300 * 200);
 }
 
+TEST(RobotsIndex, PrefixesWithTheSameHashKeyAreBothFound) {
+  // The index hashes a prefix's length and octets [0,8), [len/2-4, len/2+4), [len-8, len):
+  // these two differ only at octet 8, so they collide and must both still be found.
+  const std::string first = "/aaaaaaaXbbbbbbbccccccccddddddddeeeeeee/";
+  std::string second = first;
+  second[8] = 'Y';
+  const Robots r = Robots::compile(
+      "User-agent: *\nDisallow: " + first + "\nDisallow: " + second + "\nAllow: /\n", "agentbox");
+  EXPECT_EQ(r.check(first + "x").line, 2u);
+  EXPECT_EQ(r.check(second + "x").line, 3u);
+  EXPECT_TRUE(r.allowed("/aaaaaaaZbbbbbbbccccccccddddddddeeeeeee/"));
+}
+
 TEST(RobotsIndex, LongPrefixesUseTheOverflowLengths) {
   std::string body = "User-agent: *\n";
   const std::string deep = "/" + std::string(700, 'd');
