@@ -178,15 +178,15 @@ void addSecretTokens(std::vector<Rule>& rules) {
                          R"re([^A-Za-z0-9_-](ya29\.[0-9A-Za-z_-]{20,512})[^A-Za-z0-9_-])re",
                          513,
                          kB64Url}));
-  rules.push_back(
-      token({"slack-token",
-             RC::kSecret,
-             S::kHigh,
-             0.95,
-             {"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxo-", "xoxs-", "xoxe-", "xoxe.", "xapp-"},
-             R"re([^A-Za-z0-9_-]((?:xox[bparose]|xapp)[-.][A-Za-z0-9.-]{20,250})[^A-Za-z0-9_-])re",
-             251,
-             "A-Za-z0-9.\\-"}));
+  rules.push_back(token(
+      {"slack-token",
+       RC::kSecret,
+       S::kHigh,
+       0.95,
+       {"xoxb-", "xoxp-", "xoxa-", "xoxr-", "xoxo-", "xoxs-", "xoxe-", "xoxe.", "xapp-"},
+       R"re([^A-Za-z0-9_-]((?:xox[bparos]-|xoxe[-.]|xapp-)[A-Za-z0-9.-]{20,250})[^A-Za-z0-9_-])re",
+       251,
+       "A-Za-z0-9.\\-"}));
   Rule hook = token(
       {"slack-webhook",
        RC::kSecret,
@@ -330,7 +330,8 @@ void addCredentials(std::vector<Rule>& rules) {
        RC::kSecret,
        S::kCritical,
        0.9,
-       {"aws_secret", "aws-secret", "awssecret", "secretaccesskey", "secret_access_key"},
+       {"aws_secret", "aws-secret", "awssecret", "secretaccesskey", "secret_access_key",
+        "secret_accesskey", "secretaccess_key"},
        R"re((?i:aws[_-]?secret[_-]?(?:access[_-]?)?key|secret_?access_?key)[A-Za-z0-9_]{0,10}\\?["']?\s{0,5}(?:=|:|=>|:=)\s{0,5}\\?["']?([A-Za-z0-9/+]{40})[^A-Za-z0-9/+])re",
        80,
        kAnyButNewline}));
@@ -386,8 +387,8 @@ void addCredentials(std::vector<Rule>& rules) {
        RC::kCredential,
        S::kMedium,
        0.7,
-       {"secret", "token", "apikey", "api_key", "api-key", "access_key", "access-key",
-        "private_key", "auth_key"},
+       {"secret", "token", "apikey", "api_key", "api-key", "accesskey", "access_key", "access-key",
+        "privatekey", "private_key", "private-key", "authkey", "auth_key", "auth-key"},
        R"re((?i:secret|token|api[_-]?key|access[_-]?key|private[_-]?key|auth[_-]?key)[A-Za-z0-9_.-]{0,20}\\?["']?\s{0,3}(?:=|:=|=>|:)\s{0,3}\\?["']?([A-Za-z0-9+/=_.~-]{16,256})[^A-Za-z0-9+/=_.~-])re",
        300,
        kAnyButNewline});
@@ -401,8 +402,10 @@ void addPii(std::vector<Rule>& rules) {
   email.rule_class = RuleClass::kPii;
   email.severity = Severity::kMedium;
   email.confidence = 0.8;
-  email.trigger = R"re([A-Za-z0-9._%+-]@[A-Za-z0-9-]{1,63}\.[A-Za-z]{2})re";
-  email.before_bytes = 131;  // 64 local + '@' + 63 label + '.' + 2 letters
+  // Every trigger must be a necessary condition of the confirm regex, so that whichever way
+  // the input is chunked, the candidate of the trigger inside a match holds that match.
+  email.trigger = R"re([A-Za-z0-9._%+-]@[A-Za-z0-9-]{1,63}\.[A-Za-z0-9-])re";
+  email.before_bytes = 131;  // 64 local + '@' + 63 label + '.' + 1 + context
   email.lead_chars = "A-Za-z0-9._%+@\\-";
   // A ':' before the local part is a URL's user:password@host, not an address.
   email.regex =
@@ -421,7 +424,8 @@ void addPii(std::vector<Rule>& rules) {
   card.trigger = R"re([0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7})re";
   card.before_bytes = 23;
   card.lead_chars = "0-9 \\-";
-  card.regex = R"re([^0-9A-Za-z_.-]((?:[0-9][ -]?){12,18}[0-9])[^0-9A-Za-z_-])re";
+  card.regex =
+      R"re([^0-9A-Za-z_.-]([0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7})[^0-9A-Za-z_-])re";
   card.after_bytes = 8;
   card.continue_chars = "0-9 \\-";
   card.validator = Validator::kLuhn;

@@ -123,9 +123,11 @@ std::vector<std::string> knownSecretPieces(std::string_view value) {
       pieces.emplace_back(p);
     }
   };
-  if (value.size() <= kKnownSecretPieceBytes && value.find('\n') == std::string_view::npos) {
-    add(value);
-    return pieces;
+  if (value.size() <= kKnownSecretPieceBytes) {
+    add(value);  // whole, even when it has lines too short to match alone
+    if (value.find('\n') == std::string_view::npos) {
+      return pieces;
+    }
   }
   // Each line (terminals and logs show multi-line values line by line), then fixed slices.
   size_t pos = 0;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <limits>
 #include <new>
+#include <tuple>
 
 #include "redact/validators.h"
 
@@ -129,30 +130,48 @@ void TextEngine::addCandidate(uint32_t trigger, uint64_t to) {
   const uint64_t hold = cr.rule.hold == HoldFrom::kKeywordEnd ? to : ws;
   const uint64_t limit = to + cr.after;
   if (cr.kind == RuleKind::kRegex) {
-    for (Candidate& c : open_) {
-      // A later trigger of the same rule inside this window extends it (bounded), so a run of
-      // digits or a repeated keyword costs one confirm, not one per trigger.
-      if (c.rule == tr.rule && ws <= c.scan && limit <= c.win_start + cr.back + cr.after) {
+    // A later trigger of the same rule inside an open window joins it (bounded), so a run of
+    // digits or a repeated keyword costs one confirm, not one per trigger. The decision looks
+    // only at bytes before `to`, which every chunking has seen by now: output stays the same
+    // however the input was split.
+    for (size_t i = open_.size(); i-- > 0;) {
+      Candidate& c = open_[i];
+      if (c.rule != tr.rule) {
+        continue;
+      }
+      if (advanceOne(c, false, to)) {
+        Candidate done = std::move(c);
+        open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i));
+        resolve(done, false);
+        break;
+      }
+      if (limit <= c.win_start + cr.back + cr.after) {
         c.force_until = std::max(c.force_until, to);
+        c.merged.push_back(to);
         c.limit = std::max(c.limit, limit);
         c.hold = std::min(c.hold, hold);
         return;
       }
+      break;
     }
   }
-  open_.push_back({tr.rule, tr.length, ws, to, to, to, limit, hold, to});
+  open_.push_back({tr.rule, tr.length, ws, to, to, to, limit, hold, to, {}});
 }
 
-// True when the candidate's window is complete. `cut` says the end of input cut it.
-bool TextEngine::advanceOne(Candidate& c, bool eof) {
+// True when the candidate's window is complete, looking at bytes before `max_pos` only.
+bool TextEngine::advanceOne(Candidate& c, bool eof, uint64_t max_pos) {
   const CompiledRule& cr = rules_->rules()[c.rule];
-  const uint64_t stop = std::min(end_, c.limit);
+  const uint64_t stop = std::min({end_, c.limit, max_pos});
+  bool terminated = false;
   while (c.scan < stop) {
     if (c.scan >= c.force_until && !cr.continue_chars.has(at(c.scan))) {
-      return true;
+      terminated = true;
+      break;
     }
     ++c.scan;
   }
+  // The end marker is looked for in everything scanned so far, before the terminator counts,
+  // so the window ends at the first of them whatever the chunking.
   const std::string& marker = cr.rule.end_marker;
   if (!marker.empty() && c.scan > c.marker_from) {
     std::string_view view(buf_.data() + (c.marker_from - base_), c.scan - c.marker_from);
@@ -168,13 +187,18 @@ bool TextEngine::advanceOne(Candidate& c, bool eof) {
       c.marker_from += p;
     }
   }
-  return c.scan >= c.limit || eof;
+  if (terminated) {
+    return true;
+  }
+  // At the limit the byte after the window is part of the confirm (a boundary class), so
+  // wait until it has arrived: a chunk ending exactly there must not change the decision.
+  return (c.scan >= c.limit && end_ > c.scan) || (eof && max_pos >= end_);
 }
 
 void TextEngine::advance(bool eof) {
   for (size_t i = 0; i < open_.size();) {
-    if (advanceOne(open_[i], eof)) {
-      Candidate c = open_[i];
+    if (advanceOne(open_[i], eof, end_)) {
+      Candidate c = std::move(open_[i]);
       open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i));
       resolve(c, eof && c.scan >= end_);
     } else {
@@ -223,7 +247,14 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
         (ngroups == 2 && groups[1].data() != nullptr) ? groups[1] : groups[0];
     const size_t gs = static_cast<size_t>(g.data() - text_.data());
     const size_t ge = gs + g.size();
-    const size_t me = static_cast<size_t>(groups[0].data() - text_.data()) + groups[0].size();
+    const size_t ms = static_cast<size_t>(groups[0].data() - text_.data());
+    const size_t me = ms + groups[0].size();
+    // text_[i] is stream offset win_start + i - 1. A match another trigger's window owns is
+    // left to that window, so a match never depends on where a window happened to start.
+    if (!c.owns(c.win_start + ms - std::min<size_t>(ms, 1), c.win_start + me - 1)) {
+      pos = ms + 1;
+      continue;
+    }
     if (!g.empty()) {
       const uint64_t s = std::max<uint64_t>(c.win_start + gs, c.win_start + 1) - 1;
       const uint64_t e = std::min<uint64_t>(c.win_start + ge - 1, c.scan);
@@ -275,15 +306,19 @@ void TextEngine::addSpan(uint64_t start, uint64_t end, uint32_t rule) {
   start = std::max(start, emit_);
   for (Span& s : spans_) {
     if (s.start == start && s.end == end) {
-      if (rules_->rules()[rule].rule.severity > rules_->rules()[s.rule].rule.severity) {
+      const Severity a = rules_->rules()[s.rule].rule.severity;
+      const Severity b = rules_->rules()[rule].rule.severity;
+      if (b > a || (b == a && rule < s.rule)) {
         s.rule = rule;
       }
       return;
     }
   }
   Span span{start, end, rule};
-  auto it = std::upper_bound(spans_.begin(), spans_.end(), span,
-                             [](const Span& a, const Span& b) { return a.start < b.start; });
+  // A total order, so groups and their winners do not depend on resolution order.
+  auto it = std::upper_bound(spans_.begin(), spans_.end(), span, [](const Span& a, const Span& b) {
+    return std::tie(a.start, a.end, a.rule) < std::tie(b.start, b.end, b.rule);
+  });
   spans_.insert(it, span);
 }
 
@@ -352,7 +387,7 @@ Status TextEngine::emitGroup(size_t count, Sink& sink) {
     e = std::max(e, spans_[i].end);
     const Rule& a = rules_->rules()[winner].rule;
     const Rule& b = rules_->rules()[spans_[i].rule].rule;
-    if (b.severity > a.severity) {
+    if (b.severity > a.severity || (b.severity == a.severity && spans_[i].rule < winner)) {
       winner = spans_[i].rule;
     }
   }
@@ -389,12 +424,20 @@ Status TextEngine::emitGroup(size_t count, Sink& sink) {
 
 Status TextEngine::emitUpTo(uint64_t boundary, Sink& sink) {
   boundary = std::min(boundary, end_);
+  // A group is written only once no span still to come can overlap it (its end is at or
+  // before the boundary), so one replacement covers the union however the input was split.
+  // Past the holdback maximum a group goes out anyway: still redacted, maybe split in two.
+  const bool over = end_ - emit_ > rules_->maxHoldbackBytes() - rules_->tailHoldBytes();
   while (!spans_.empty() && spans_.front().start < boundary) {
     size_t n = 1;
     uint64_t e = spans_[0].end;
     while (n < spans_.size() && spans_[n].start < e) {
       e = std::max(e, spans_[n].end);
       ++n;
+    }
+    if (e > boundary && !over) {
+      boundary = spans_.front().start;
+      break;
     }
     AGENTBOX_TRY(emitGroup(n, sink));
   }

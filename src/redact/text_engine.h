@@ -45,13 +45,27 @@ class TextEngine {
   struct Candidate {
     uint32_t rule;
     uint32_t keyword_length;
-    uint64_t win_start;    // first byte the confirm step sees
-    uint64_t trigger_end;  // end of the (first) trigger
-    uint64_t scan;         // next byte to test for continuation
-    uint64_t force_until;  // a merged later trigger: continue at least to here
-    uint64_t limit;        // the window never extends past this
-    uint64_t hold;         // output at and after this offset is withheld
-    uint64_t marker_from;  // where to resume the end-marker search
+    uint64_t win_start;            // first byte the confirm step sees
+    uint64_t trigger_end;          // end of the (first) trigger
+    uint64_t scan;                 // next byte to test for continuation
+    uint64_t force_until;          // a merged later trigger: continue at least to here
+    uint64_t limit;                // the window never extends past this
+    uint64_t hold;                 // output at and after this offset is withheld
+    uint64_t marker_from;          // where to resume the end-marker search
+    std::vector<uint64_t> merged;  // ends of later triggers that joined this window
+    // A match belongs to this candidate only if one of its triggers ends inside it.
+    bool owns(uint64_t match_start, uint64_t match_end) const {
+      auto inside = [&](uint64_t t) { return t > match_start && t <= match_end; };
+      if (inside(trigger_end)) {
+        return true;
+      }
+      for (uint64_t t : merged) {
+        if (inside(t)) {
+          return true;
+        }
+      }
+      return false;
+    }
   };
   struct Span {
     uint64_t start;
@@ -66,7 +80,7 @@ class TextEngine {
   Status scan(std::span<const std::byte> bytes);
   void addCandidate(uint32_t trigger, uint64_t to);
   void advance(bool eof);
-  bool advanceOne(Candidate& c, bool eof);
+  bool advanceOne(Candidate& c, bool eof, uint64_t max_pos);
   void resolve(const Candidate& c, bool eof);
   void resolveLiteral(const Candidate& c);
   void addSpan(uint64_t start, uint64_t end, uint32_t rule);
