@@ -67,7 +67,8 @@ Result<std::string> loadOrCreateRedactionKey(const std::string& state_dir) {
   }
   const std::string tmp = fmt::format("{}/.redact.key.{}.{:02x}{:02x}{:02x}{:02x}", keys,
                                       ::getpid(), tag[0], tag[1], tag[2], tag[3]);
-  AGENTBOX_TRY(sys::writeFileAtomic(tmp, key, 0600).context("redaction key"));
+  AGENTBOX_TRY(
+      sys::writeFileAtomic(tmp, key, 0600, sys::Durability::kFsync).context("redaction key"));
   std::error_code ec;
   // link(2) fails with EEXIST if another process created the key first: then use theirs.
   std::filesystem::create_hard_link(tmp, path, ec);

@@ -73,22 +73,6 @@ int finishWithError(const Error& e) {
 
 }  // namespace
 
-Result<std::string> stateDirFromEnv(const char* agentbox_state_dir, const char* xdg_state_home,
-                                    const char* home) {
-  auto set = [](const char* v) { return v != nullptr && *v != '\0'; };
-  if (set(agentbox_state_dir)) {
-    return std::string(agentbox_state_dir);
-  }
-  if (set(xdg_state_home)) {
-    return std::string(xdg_state_home) + "/agentbox";
-  }
-  if (set(home)) {
-    return std::string(home) + "/.local/state/agentbox";
-  }
-  return makeError(Errc::kInvalidInput,
-                   "cannot find a state directory: set AGENTBOX_STATE_DIR, XDG_STATE_HOME or HOME");
-}
-
 Status checkWorkspaceAgainstStateDir(const std::string& workspace, const std::string& state_dir) {
   if (isWithin(state_dir, workspace)) {
     return makeError(Errc::kDenied,
@@ -139,11 +123,15 @@ int runCommand(const RunRequest& req) {
       .target = target,
       .output = sink,
       .stdin_fd = STDIN_FILENO,
+      .cgroup_name = "agentbox-run-" + dir->id(),
       .on_started =
-          [&](pid_t pid) {
+          [&](pid_t pid, const std::vector<std::string>& cgroup_dirs) {
             Status s = dir->recordInitPid(pid);
+            if (s.has_value()) {
+              s = dir->recordCgroups(cgroup_dirs);
+            }
             if (!s.has_value()) {
-              warnings.push_back("cannot record the sandbox pid: " + s.error().oneLine());
+              warnings.push_back("cannot record the run for clean-up: " + s.error().oneLine());
             }
           },
   });
@@ -155,6 +143,9 @@ int runCommand(const RunRequest& req) {
   }
   for (const std::string& w : result->warnings) {
     warnings.push_back(w);
+    if (!req.quiet) {
+      printLine("warning: " + w);
+    }
   }
   std::string record = renderRunRecord({.id = dir->id(),
                                         .argv = req.argv,

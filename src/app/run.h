@@ -28,11 +28,6 @@ struct RunRequest {
 // Exit status per DESIGN.md; failures before the command starts print one line, exit 125.
 int runCommand(const RunRequest& request);
 
-// $AGENTBOX_STATE_DIR, else $XDG_STATE_HOME/agentbox, else $HOME/.local/state/agentbox.
-// Empty values count as unset. Error when none of them gives a path.
-Result<std::string> stateDirFromEnv(const char* agentbox_state_dir, const char* xdg_state_home,
-                                    const char* home);
-
 // Refuses a workspace that contains the state dir or lies inside it (canonical paths).
 Status checkWorkspaceAgainstStateDir(const std::string& workspace, const std::string& state_dir);
 

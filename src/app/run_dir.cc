@@ -11,7 +11,9 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <sstream>
 
+#include "sandbox/cgroups.h"
 #include "util/sys.h"
 #include "util/time.h"
 
@@ -81,6 +83,14 @@ Status RunDir::recordInitPid(pid_t pid) {
                               fmt::format("{} {}\n", pid, processStartTime(pid)), 0600);
 }
 
+Status RunDir::recordCgroups(const std::vector<std::string>& dirs) {
+  std::string text;
+  for (const std::string& d : dirs) {
+    text += d + "\n";
+  }
+  return sys::writeFileAtomic(path_ + "/cgroups", text, 0600);
+}
+
 std::vector<std::string> reapStaleRuns(const std::string& state_dir) {
   std::vector<std::string> cleaned;
   std::string runs = state_dir + "/runs";
@@ -105,6 +115,17 @@ std::vector<std::string> reapStaleRuns(const std::string& state_dir) {
         ::kill(pid, SIGKILL);  // pid 1 of the sandbox: the whole pid namespace goes with it
         what += fmt::format("; killed its sandbox (pid {})", pid);
       }
+    }
+    Result<std::string> cgroups = sys::readFile(dir + "/cgroups");
+    if (cgroups.has_value() && !cgroups->empty()) {
+      std::vector<std::string> dirs;
+      std::istringstream lines(*cgroups);
+      for (std::string line; std::getline(lines, line);) {
+        dirs.push_back(line);
+      }
+      sandbox::removeStaleCgroups(dirs);
+      what += fmt::format("; removed its {} cgroup director{}", dirs.size(),
+                          dirs.size() == 1 ? "y" : "ies");
     }
     ::unlink(entry.path().c_str());
     cleaned.push_back(what);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: run_dir.h
 // The state dir's run directories: runs/<id>/ holds `lock` (flock held while agentbox lives),
-// `init.pid` (host pid and start time of the sandbox's pid 1) and `result.json`.
+// `init.pid` (host pid and start time of the sandbox's pid 1), `cgroups` (the directories
+// the run created) and `result.json`.
 // runs/.active/<id> marks runs in progress, so that the next start finds the leftovers of an
 // agentbox that died (kill -9) without scanning every old run.
 #pragma once
@@ -29,6 +30,8 @@ class RunDir {
   const std::string& id() const { return id_; }
   const std::string& path() const { return path_; }
   Status recordInitPid(pid_t pid);
+  // The run's cgroup directories, one per line in `cgroups`.
+  Status recordCgroups(const std::vector<std::string>& dirs);
 
  private:
   RunDir(std::string id, std::string path, std::string active, UniqueFd lock)

@@ -4,11 +4,16 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <memory>
 
 #include "app/run.h"
 #include "cli/command.h"
-#include "policy/units.h"
+#include "policy/loader.h"
+
+extern "C" {
+extern char** environ;  // NOLINT: the process environment, read once here
+}
 
 namespace agentbox::cli {
 
@@ -16,49 +21,66 @@ namespace {
 
 struct RunFlags {
   std::string workspace;
-  std::string mode = "read-only";
+  std::string policy_file;
+  std::vector<std::string> mode;
   std::vector<std::string> env;
-  std::string tmp_size;
-  std::string timeout;
+  std::vector<std::string> tmp_size;
+  std::vector<std::string> timeout;
+  std::vector<std::string> memory;
+  std::vector<std::string> cpus;
+  std::vector<std::string> pids;
+  std::vector<std::string> nofile;
+  std::vector<std::string> output_limit;
+  std::vector<std::string> hostname;
   std::string report;
-  std::string hostname;
+  bool best_effort = false;
   bool quiet = false;
 };
 
-bool validEnvName(std::string_view name) {
-  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) {
-    return false;
-  }
-  for (char c : name) {
-    bool ok =
-        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) {
-      return false;
+const char* envOr(const std::map<std::string, std::string>& env, const char* name,
+                  const char* fallback) {
+  auto it = env.find(name);
+  return (it != env.end() && !it->second.empty()) ? it->second.c_str() : fallback;
+}
+
+std::map<std::string, std::string> callerEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string_view::npos) {
+      env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
     }
   }
-  return true;
+  return env;
 }
 
-bool validHostname(std::string_view name) {
-  if (name.empty() || name.size() > 63 || name.front() == '-' || name.back() == '-') {
-    return false;
-  }
-  for (char c : name) {
-    bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-    if (!ok) {
-      return false;
+// The flags that feed the policy, in a fixed order; repeated flags keep their order, so
+// the last one wins as the loader documents.
+std::vector<policy::FlagValue> policyFlags(const RunFlags& f) {
+  std::vector<policy::FlagValue> out;
+  auto add = [&](const char* flag, const std::vector<std::string>& values) {
+    for (const std::string& v : values) {
+      out.push_back({flag, v});
     }
+  };
+  add("--mode", f.mode);
+  add("--tmp-size", f.tmp_size);
+  add("--timeout", f.timeout);
+  add("--memory", f.memory);
+  add("--cpus", f.cpus);
+  add("--pids", f.pids);
+  add("--nofile", f.nofile);
+  add("--output-limit", f.output_limit);
+  add("--hostname", f.hostname);
+  add("--env", f.env);
+  if (f.best_effort) {
+    out.push_back({"--best-effort", ""});
   }
-  return true;
+  return out;
 }
 
-const char* envOr(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): single-threaded here
-  return (v != nullptr && *v != '\0') ? v : fallback;
-}
-
-// Applies the flags to the built-in policy; a bad value is one line naming the flag.
+// Loads the layered policy (defaults < system file < --policy < environment < flags).
 Result<app::RunRequest> buildRequest(const RunFlags& f, std::vector<std::string> argv) {
   app::RunRequest req;
   if (!argv.empty() && argv.front() == "--") {
@@ -69,62 +91,25 @@ Result<app::RunRequest> buildRequest(const RunFlags& f, std::vector<std::string>
                      "run: no command given; usage: agentbox run [options] -- CMD [ARGS...]");
   }
   req.argv = std::move(argv);
-  policy::Policy& p = req.policy;
-  if (f.mode == "write") {
-    p.filesystem.mode = policy::WorkspaceMode::kWrite;
-  } else if (f.mode != "read-only") {
-    return makeError(Errc::kInvalidInput, "--mode {}: expected read-only or write", f.mode);
-  }
-  if (!f.tmp_size.empty()) {
-    AGENTBOX_ASSIGN_OR_RETURN(p.resources.tmp_size_bytes,
-                              policy::parseSize(f.tmp_size).context("--tmp-size"));
-    if (p.resources.tmp_size_bytes < 4096) {
-      return makeError(Errc::kInvalidInput, "--tmp-size {}: must be at least 4k", f.tmp_size);
-    }
-  }
-  if (!f.timeout.empty()) {
-    AGENTBOX_ASSIGN_OR_RETURN(p.resources.timeout_ms,
-                              policy::parseDurationMs(f.timeout).context("--timeout"));
-  }
-  if (!f.hostname.empty()) {
-    if (!validHostname(f.hostname)) {
-      return makeError(Errc::kInvalidInput,
-                       "--hostname {}: expected 1-63 letters, digits or '-', not starting or "
-                       "ending with '-'",
-                       f.hostname);
-    }
-    p.sandbox.hostname = f.hostname;
-  }
-  for (const std::string& e : f.env) {
-    size_t eq = e.find('=');
-    std::string name = e.substr(0, eq);
-    if (!validEnvName(name)) {
-      return makeError(Errc::kInvalidInput, "--env {}: '{}' is not a valid variable name", e, name);
-    }
-    if (eq != std::string::npos) {
-      p.sandbox.env.push_back({name, e.substr(eq + 1)});
-      continue;
-    }
-    const char* host = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
-    if (host == nullptr) {
-      return makeError(Errc::kInvalidInput,
-                       "--env {}: {} is not set in agentbox's environment; use --env {}=VALUE", e,
-                       name, name);
-    }
-    p.sandbox.env.push_back({name, host});
-  }
   req.workspace = f.workspace.empty() ? "." : f.workspace;
-  AGENTBOX_ASSIGN_OR_RETURN(
-      req.state_dir,
-      app::stateDirFromEnv(std::getenv("AGENTBOX_STATE_DIR"),  // NOLINT(concurrency-mt-unsafe)
-                           std::getenv("XDG_STATE_HOME"),      // NOLINT(concurrency-mt-unsafe)
-                           std::getenv("HOME")));              // NOLINT(concurrency-mt-unsafe)
+  policy::LoadRequest load;
+  load.environment = callerEnvironment();
+  load.flags = policyFlags(f);
+  if (!f.policy_file.empty()) {
+    load.user_policy_path = f.policy_file;
+  }
+  char* ws = ::realpath(req.workspace.c_str(), nullptr);
+  load.workspace_dir = ws != nullptr ? ws : req.workspace;
+  ::free(ws);  // NOLINT(cppcoreguidelines-no-malloc): realpath's contract
+  AGENTBOX_ASSIGN_OR_RETURN(policy::LoadedPolicy loaded, policy::load(load));
+  req.policy = loaded.policy;
+  req.state_dir = loaded.policy.runtime.state_dir;
   if (!f.report.empty()) {
     req.report_path = f.report;
   }
   req.quiet = f.quiet;
-  req.term = envOr("TERM", "dumb");
-  req.lang = envOr("LANG", "C.UTF-8");
+  req.term = envOr(load.environment, "TERM", "dumb");
+  req.lang = envOr(load.environment, "LANG", "C.UTF-8");
   return req;
 }
 
@@ -138,15 +123,25 @@ void addRunCommand(CLI::App& app, int& exit_code, const std::vector<std::string>
   run->prefix_command();
   run->add_option("--workspace", flags->workspace,
                   "Host directory bound at /workspace (default: the current directory)");
+  run->add_option("--policy", flags->policy_file,
+                  "Policy file (TOML, docs/policy.md); never read from the workspace");
   run->add_option("--mode", flags->mode, "How /workspace is mounted: read-only (default) or write");
   run->add_option("--env", flags->env,
                   "Pass NAME (the caller's value) or NAME=VALUE into the sandbox; repeatable");
   run->add_option("--tmp-size", flags->tmp_size,
-                  "Size cap of /tmp and /home/agent (bytes, k/m/g = KiB/MiB/GiB; default 128m)");
+                  "Size cap of /tmp, /home/agent and /dev/shm (k/m/g = KiB/MiB/GiB; default 128m)");
   run->add_option("--timeout", flags->timeout,
                   "Wall-clock limit: seconds or 1500ms, 90s, 2m, 1h (default 1h; 0 = none)");
-  run->add_option("--report", flags->report, "Write the run record (JSON) to FILE");
+  run->add_option("--memory", flags->memory, "Memory limit, swap off (default 512m)");
+  run->add_option("--cpus", flags->cpus, "CPU quota in cores (default 0.5)");
+  run->add_option("--pids", flags->pids, "Processes and threads (default 32)");
+  run->add_option("--nofile", flags->nofile, "Open files per process (default 1024)");
+  run->add_option("--output-limit", flags->output_limit,
+                  "Bytes of stdout+stderr kept; the rest is dropped (default 64m)");
   run->add_option("--hostname", flags->hostname, "Hostname inside (default agentbox)");
+  run->add_flag("--best-effort", flags->best_effort,
+                "Run with the isolation layers this host can give and list what is missing");
+  run->add_option("--report", flags->report, "Write the run record (JSON) to FILE");
   run->add_flag("--quiet,-q", flags->quiet, "No informational messages from agentbox");
   run->callback([run, flags, &exit_code, command] {
     std::vector<std::string> argv = run->remaining();

@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -158,6 +159,13 @@ StepError waitForParent(const ChildPlan& plan) {
   if (n != 1) {
     // The parent died (EOF) before writing our id maps: nothing to report to.
     ::_exit(125);
+  }
+  return {};
+}
+
+StepError unshareCgroupNamespace() {
+  if (::unshare(CLONE_NEWCGROUP) != 0) {
+    return sysErr("unshare(CLONE_NEWCGROUP)");
   }
   return {};
 }
@@ -399,6 +407,12 @@ StepError loopbackUp() {
   if (::chdir(plan.cwd) != 0) {
     die(ChildStage::kCommandSetup, errno, "chdir /workspace");
   }
+  for (const ChildPlan::Rlimit& r : plan.rlimits) {
+    struct rlimit lim = {r.value, r.value};
+    if (::setrlimit(static_cast<__rlimit_resource>(r.resource), &lim) != 0) {
+      die(ChildStage::kCommandSetup, errno, "setrlimit");
+    }
+  }
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) {
@@ -479,6 +493,7 @@ void runChild(const ChildPlan& plan) {
   ::prctl(PR_SET_NAME, "agentbox-init", 0, 0, 0);  // what `ps` shows for pid 1
   step(plan, ChildStage::kCloseFds, closeInheritedFds(plan));
   step(plan, ChildStage::kWaitParent, waitForParent(plan));
+  step(plan, ChildStage::kCgroupNamespace, unshareCgroupNamespace());
   step(plan, ChildStage::kIdentity, becomeRoot(plan));
   step(plan, ChildStage::kDeathSignal, armDeathSignal(plan));
   step(plan, ChildStage::kMountPrivate, makeMountsPrivate());

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <array>
@@ -54,6 +55,7 @@ enum class ChildStage : uint16_t {
   kStart,
   kDeathSignal,
   kWaitParent,
+  kCgroupNamespace,
   kIdentity,
   kMountPrivate,
   kCloneTrees,
@@ -106,6 +108,11 @@ struct ChildPlan {
   sigset_t init_signals{};  // what pid 1 waits for: SIGCHLD + the forwarded signals
 
   // The command.
+  struct Rlimit {
+    int resource;  // RLIMIT_*
+    rlim_t value;  // soft = hard
+  };
+  std::vector<Rlimit> rlimits;  // applied to the command before exec
   uid_t uid = 1001;
   gid_t gid = 1001;
   bool set_ids = false;  // setgroups/setresgid/setresuid to uid/gid (privileged mapping)

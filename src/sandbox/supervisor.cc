@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 
+#include "sandbox/cgroups.h"
 #include "sandbox/child_planner.h"
 #include "sandbox/host_identity.h"
 #include "sandbox/id_map.h"
@@ -22,9 +23,13 @@ namespace agentbox::sandbox {
 
 namespace {
 
-constexpr uint64_t kNamespaceFlags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
-                                     CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP;
+// The cgroup namespace is unshared by the child once it sits in its run cgroup (v1 moves it
+// there after the clone), so that the run cgroup is the root it sees.
+constexpr uint64_t kNamespaceFlags =
+    CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
 constexpr size_t kChunk = 64 * 1024;
+// RLIMIT_FSIZE: no single file the command writes may pass 4 GiB.
+constexpr uint64_t kFileSizeCap = uint64_t{4} << 30;
 constexpr auto kDrainLimit = std::chrono::seconds(5);
 
 // The pipes between supervisor and sandbox; the *_child ends are closed after the clone.
@@ -95,10 +100,11 @@ class SignalScope {
 // The poll loop of one run. Owns the supervisor ends of every channel.
 class EventLoop {
  public:
-  EventLoop(const SuperviseRequest& req, Channels& ch, UniqueFd pidfd, UniqueFd sigfd,
-            UniqueFd timer)
+  EventLoop(const SuperviseRequest& req, Channels& ch, RunCgroups& cgroups, UniqueFd pidfd,
+            UniqueFd sigfd, UniqueFd timer)
       : req_(req),
         ch_(ch),
+        cgroups_(cgroups),
         pidfd_(std::move(pidfd)),
         sigfd_(std::move(sigfd)),
         timer_(std::move(timer)),
@@ -110,6 +116,7 @@ class EventLoop {
 
   Status run();
   ExitFacts& facts() { return facts_; }
+  bool outputTruncated() const { return output_dropped_; }
   const sys::ChildExit& initExit() const { return init_exit_; }
 
  private:
@@ -131,6 +138,9 @@ class EventLoop {
 
   const SuperviseRequest& req_;
   Channels& ch_;
+  RunCgroups& cgroups_;
+  uint64_t output_bytes_ = 0;
+  bool output_dropped_ = false;
   UniqueFd pidfd_;
   UniqueFd sigfd_;
   UniqueFd timer_;
@@ -155,7 +165,21 @@ void EventLoop::readOutput(UniqueFd& fd, StreamId stream) {
     fd.reset();
     return;
   }
-  req_.output.write(stream, std::span(buf_.data(), *n));
+  // Past the output limit the rest is read and dropped (so the command never blocks on a
+  // full pipe), with one marker line.
+  uint64_t limit = req_.policy.resources.output_limit_bytes;
+  size_t keep = output_bytes_ >= limit ? 0 : std::min<uint64_t>(*n, limit - output_bytes_);
+  output_bytes_ += *n;
+  if (keep > 0) {
+    req_.output.write(stream, std::span(buf_.data(), keep));
+  }
+  if (keep < *n && !output_dropped_) {
+    output_dropped_ = true;
+    std::string marker = fmt::format(
+        "\nagentbox: output limit of {} bytes reached; further output of this run is dropped\n",
+        limit);
+    req_.output.write(StreamId::kStderr, std::as_bytes(std::span(marker.data(), marker.size())));
+  }
 }
 
 void EventLoop::readReports() {
@@ -254,7 +278,9 @@ void EventLoop::onTimer() {
     return;
   }
   facts_.timed_out = true;
-  // SIGKILL to pid 1 tears the whole pid namespace down: nothing in the sandbox survives.
+  // SIGKILL to pid 1 tears the whole pid namespace down; the cgroup kill catches anything
+  // that might be on its way out of it.
+  cgroups_.killAll();
   Status ignored = sys::pidfdSendSignal(pidfd_, SIGKILL);
   (void)ignored;
   timer_.reset();
@@ -281,8 +307,10 @@ Status EventLoop::run() {
     addFd(fds, which, n, kPid, pidfd_.get(), POLLIN);
     addFd(fds, which, n, kSig, sigfd_.get(), POLLIN);
     addFd(fds, which, n, kTimer, timer_.get(), POLLIN);
-    AGENTBOX_ASSIGN_OR_RETURN(int ready,
-                              sys::poll(std::span(fds.data(), n), init_done_ ? 100 : -1));
+    AGENTBOX_ASSIGN_OR_RETURN(int ready, sys::poll(std::span(fds.data(), n), 100));
+    if (!init_done_) {
+      cgroups_.sample();
+    }
     if (ready <= 0) {
       continue;
     }
@@ -322,21 +350,160 @@ Status EventLoop::run() {
   }
 }
 
-std::vector<LayerStatus> layerReport(const IdMapPlan& ids, bool idmapped) {
+struct Prepared {
+  HostIdentity me;
+  IdMapPlan ids;
+  UniqueFd ws_tree;
+  std::optional<RunCgroups> cgroups;
+  std::vector<std::string> warnings;
+};
+
+Result<RunCgroups> makeCgroups(const SuperviseRequest& req) {
+  std::string mountinfo = sys::readFile("/proc/self/mountinfo").value_or(std::string());
+  std::string self = sys::readFile("/proc/self/cgroup").value_or(std::string());
+  CgroupLayout layout = parseCgroupLayout(mountinfo, self);
+  const policy::Resources& r = req.policy.resources;
+  return RunCgroups::create(
+      {.layout = layout,
+       .parent = req.policy.runtime.cgroup_root,
+       .name = req.cgroup_name,
+       .limits = {.memory_bytes = r.memory_bytes, .cpus = r.cpus, .pids = r.pids}});
+}
+
+// Resource limits are a required layer: strict refuses without a usable cgroup; best-effort
+// falls back to rlimits and says which limits are weaker.
+Status planLimits(const SuperviseRequest& req, Prepared& p, ChildPlan& plan) {
+  const policy::Resources& r = req.policy.resources;
+  plan.rlimits = {{RLIMIT_NOFILE, r.nofile},
+                  {RLIMIT_CORE, 0},
+                  {RLIMIT_FSIZE, static_cast<rlim_t>(kFileSizeCap)}};
+  if (p.cgroups->version() != CgroupVersion::kNone) {
+    return ok();
+  }
+  if (req.policy.sandbox.isolation == policy::Isolation::kStrict) {
+    return makeError(Errc::kUnsupported,
+                     "cannot enforce the memory, cpu and pids limits: no usable cgroup ({})",
+                     p.cgroups->whyNone())
+        .withHint(
+            "run as root, delegate a cgroup subtree to this user and set "
+            "AGENTBOX_CGROUP_ROOT (docs/limits.md), or pass --best-effort");
+  }
+  plan.rlimits.push_back({RLIMIT_AS, static_cast<rlim_t>(r.memory_bytes)});
+  plan.rlimits.push_back({RLIMIT_NPROC, r.pids});
+  p.warnings.push_back(
+      "best-effort: no usable cgroup (" + p.cgroups->whyNone() +
+      "); memory is RLIMIT_AS per process (allocations fail with ENOMEM instead of an oom kill), "
+      "processes are RLIMIT_NPROC, CPU time is not limited, and the timeout kills by pid "
+      "namespace only");
+  return ok();
+}
+
+std::vector<LayerStatus> layerReport(const Prepared& p) {
   std::vector<LayerStatus> layers;
   layers.push_back({"namespaces", true, "user, mount, pid, net, ipc, uts, cgroup", ""});
-  layers.push_back({"uid-map", true,
-                    fmt::format("sandbox 1001:1001 = host {}:{} ({})", ids.host_uid_of_sandbox_user,
-                                ids.host_gid_of_sandbox_user, ids.source),
-                    ""});
+  layers.push_back(
+      {"uid-map", true,
+       fmt::format("sandbox 1001:1001 = host {}:{} ({})", p.ids.host_uid_of_sandbox_user,
+                   p.ids.host_gid_of_sandbox_user, p.ids.source),
+       ""});
   layers.push_back({"read-only-root", true, "tmpfs root, read-only binds of /usr and /etc", ""});
+  bool idmapped = p.me.privileged;
   layers.push_back({"idmapped-workspace", idmapped, idmapped ? "caller's files as 1001" : "",
                     idmapped ? "" : "not needed: the id map shows the caller's files as 1001"});
   for (const char* name : {"capabilities", "seccomp", "landlock"}) {
     layers.push_back({name, false, "", "not built yet (issue #12)"});
   }
-  layers.push_back({"cgroups", false, "", "not built yet (issue #13)"});
+  bool cg = p.cgroups->version() != CgroupVersion::kNone;
+  layers.push_back(
+      {"cgroups", cg, cg ? p.cgroups->describe() : "", cg ? "" : p.cgroups->whyNone()});
+  layers.push_back({"rlimits", true,
+                    cg ? "nofile, core=0, fsize" : "nofile, core=0, fsize, as, nproc (best-effort)",
+                    ""});
   return layers;
+}
+
+Result<Prepared> prepare(const SuperviseRequest& req) {
+  Prepared p;
+  AGENTBOX_ASSIGN_OR_RETURN(p.me, detectHostIdentity());
+  std::string subuid = sys::readFile("/etc/subuid").value_or(std::string());
+  std::string subgid = sys::readFile("/etc/subgid").value_or(std::string());
+  AGENTBOX_ASSIGN_OR_RETURN(p.ids, planIdMap(p.me, subuid, subgid));
+  if (p.me.privileged) {
+    AGENTBOX_ASSIGN_OR_RETURN(p.ws_tree,
+                              makeIdmappedTree({.path = req.target.workspace,
+                                                .owner_uid = p.me.uid,
+                                                .owner_gid = p.me.gid,
+                                                .ids = p.ids,
+                                                .read_only = req.policy.filesystem.mode ==
+                                                             policy::WorkspaceMode::kReadOnly})
+                                  .context("workspace {}", req.target.workspace));
+  }
+  AGENTBOX_ASSIGN_OR_RETURN(RunCgroups cg, makeCgroups(req));
+  p.cgroups.emplace(std::move(cg));
+  return p;
+}
+
+// clone3 into the namespaces (and, on v2, straight into the run's cgroup).
+Result<pid_t> cloneSandbox(Prepared& p, const ChildPlan& plan, int& pidfd_raw) {
+  compat::CloneArgs args{};
+  args.flags = kNamespaceFlags | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd_raw);
+  args.exit_signal = SIGCHLD;
+  if (p.cgroups->cloneIntoFd() >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<uint64_t>(p.cgroups->cloneIntoFd());
+  }
+  Result<pid_t> cloned = sys::clone3(args);
+  if (!cloned.has_value() && (args.flags & CLONE_INTO_CGROUP) != 0 &&
+      p.cgroups->version() != CgroupVersion::kV2) {
+    // The controller-less cgroup2 was only for kill/events: run without it, and say so.
+    p.cgroups->dropV2(cloned.error().oneLine());
+    args.flags &= ~CLONE_INTO_CGROUP;
+    args.cgroup = 0;
+    cloned = sys::clone3(args);
+  }
+  if (!cloned.has_value()) {
+    return std::move(cloned).error().withHint(
+        "this host does not allow new namespaces for this user; run 'agentbox doctor'");
+  }
+  if (*cloned == 0) {
+    runChild(plan);
+  }
+  return cloned;
+}
+
+void killAndReap(const UniqueFd& pidfd) {
+  Status ignored = sys::pidfdSendSignal(pidfd, SIGKILL);
+  (void)ignored;
+  Result<sys::ChildExit> reaped = sys::waitPidfd(pidfd, WEXITED);
+  (void)reaped;
+}
+
+void fillUsage(RunResult& result, const Prepared& p, const sys::ChildExit& init) {
+  const struct rusage& ru = init.usage;
+  result.cpu_ms = static_cast<uint64_t>((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                                        (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
+  result.peak_memory_bytes = static_cast<uint64_t>(ru.ru_maxrss) * 1024;
+  if (p.cgroups->version() == CgroupVersion::kNone) {
+    return;
+  }
+  CgroupStats st = p.cgroups->stats();
+  result.limits_enforced = true;
+  result.cpu_ms = st.cpu_usage_ns / 1000000;
+  if (st.peak_memory_bytes > 0) {
+    result.peak_memory_bytes = st.peak_memory_bytes;
+  }
+  result.peak_pids = st.peak_pids;
+  result.pids_limit_hits = st.pids_limit_hits;
+  if (st.oom_kills > 0 && result.outcome != Outcome::kSetupError) {
+    // The memory limit ended (part of) the run: DESIGN.md's `oom`, exit 137.
+    result.outcome = Outcome::kOom;
+    result.exit_code = 137;
+    result.signal.reset();
+    result.error =
+        "the memory limit was hit and the kernel killed a process of the run (oom); "
+        "raise it with --memory if the command needs more";
+  }
 }
 
 }  // namespace
@@ -345,27 +512,14 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   if (req.target.argv.empty()) {
     return makeError(Errc::kInvalidInput, "no command given; usage: agentbox run -- CMD [ARGS...]");
   }
-  AGENTBOX_ASSIGN_OR_RETURN(HostIdentity me, detectHostIdentity());
-  std::string subuid = sys::readFile("/etc/subuid").value_or(std::string());
-  std::string subgid = sys::readFile("/etc/subgid").value_or(std::string());
-  AGENTBOX_ASSIGN_OR_RETURN(IdMapPlan ids, planIdMap(me, subuid, subgid));
-  UniqueFd ws_tree;
-  if (me.privileged) {
-    AGENTBOX_ASSIGN_OR_RETURN(
-        ws_tree, makeIdmappedTree(
-                     {.path = req.target.workspace,
-                      .owner_uid = me.uid,
-                      .owner_gid = me.gid,
-                      .ids = ids,
-                      .read_only = req.policy.filesystem.mode == policy::WorkspaceMode::kReadOnly})
-                     .context("workspace {}", req.target.workspace));
-  }
+  AGENTBOX_ASSIGN_OR_RETURN(Prepared p, prepare(req));
   HostFacts host = detectHostFacts();
   ChildPlan plan = planChild({.policy = req.policy,
                               .target = req.target,
                               .host = host,
-                              .ids = ids,
-                              .workspace_tree_fd = ws_tree.get()});
+                              .ids = p.ids,
+                              .workspace_tree_fd = p.ws_tree.get()});
+  AGENTBOX_TRY(planLimits(req, p, plan));
   AGENTBOX_ASSIGN_OR_RETURN(Channels ch, makeChannels());
   plan.sync_fd = ch.sync.read.get();
   plan.report_fd = ch.report.write.get();
@@ -373,8 +527,8 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   plan.stdout_fd = ch.out.write.get();
   plan.stderr_fd = ch.err.write.get();
   plan.keep_fds = {plan.sync_fd, plan.report_fd, plan.stdin_fd, plan.stdout_fd, plan.stderr_fd};
-  if (ws_tree.valid()) {
-    plan.keep_fds.push_back(ws_tree.get());
+  if (p.ws_tree.valid()) {
+    plan.keep_fds.push_back(p.ws_tree.get());
   }
   std::sort(plan.keep_fds.begin(), plan.keep_fds.end());
 
@@ -383,35 +537,26 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   AGENTBOX_ASSIGN_OR_RETURN(UniqueFd timer, sys::timerFd());
   auto started = std::chrono::steady_clock::now();
   int pidfd_raw = -1;
-  compat::CloneArgs args{};
-  args.flags = kNamespaceFlags | CLONE_PIDFD;
-  args.pidfd = reinterpret_cast<uint64_t>(&pidfd_raw);
-  args.exit_signal = SIGCHLD;
-  Result<pid_t> cloned = sys::clone3(args);
-  if (!cloned.has_value()) {
-    return std::move(cloned).error().withHint(
-        "this host does not allow new user namespaces for this user; run 'agentbox doctor'");
-  }
-  if (*cloned == 0) {
-    runChild(plan);
-  }
-  pid_t pid = *cloned;
+  AGENTBOX_ASSIGN_OR_RETURN(pid_t pid, cloneSandbox(p, plan, pidfd_raw));
   UniqueFd pidfd(pidfd_raw);
   ch.sync.read.reset();
   ch.report.write.reset();
   ch.in.read.reset();
   ch.out.write.reset();
   ch.err.write.reset();
-  ws_tree.reset();
-  if (Status maps = writeIdMaps(pid, ids); !maps.has_value()) {
-    Status ignored = sys::pidfdSendSignal(pidfd, SIGKILL);
-    (void)ignored;
-    Result<sys::ChildExit> reaped = sys::waitPidfd(pidfd, WEXITED);
-    (void)reaped;
-    return std::move(maps).error().addContext("cannot write the sandbox's id maps");
+  p.ws_tree.reset();
+  // The child waits for the sync byte: it joins its cgroups and gets its maps before it runs
+  // a single instruction of setup, so nothing of the run is ever unlimited.
+  Status joined = p.cgroups->attach(pid);
+  if (joined.has_value()) {
+    joined = writeIdMaps(pid, p.ids).context("cannot write the sandbox's id maps");
+  }
+  if (!joined.has_value()) {
+    killAndReap(pidfd);
+    return std::move(joined).error();
   }
   if (req.on_started) {
-    req.on_started(pid);
+    req.on_started(pid, p.cgroups->dirs());
   }
   if (req.policy.resources.timeout_ms > 0) {
     AGENTBOX_TRY(sys::timerArm(timer, std::chrono::milliseconds(req.policy.resources.timeout_ms)));
@@ -419,18 +564,20 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   // The write end stays open for the whole run: the child reads a hang-up as our death.
   AGENTBOX_TRY(sys::writeAll(ch.sync.write.get(), "g"));
 
-  EventLoop loop(req, ch, std::move(pidfd), std::move(sigfd), std::move(timer));
+  EventLoop loop(req, ch, *p.cgroups, std::move(pidfd), std::move(sigfd), std::move(timer));
   AGENTBOX_TRY(loop.run());
   req.output.finish();
   RunResult result = classifyExit(loop.facts());
   result.wall_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                              std::chrono::steady_clock::now() - started)
                                              .count());
-  const struct rusage& ru = loop.initExit().usage;
-  result.cpu_ms = static_cast<uint64_t>((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-                                        (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
-  result.peak_memory_bytes = static_cast<uint64_t>(ru.ru_maxrss) * 1024;
-  result.layers = layerReport(ids, me.privileged);
+  fillUsage(result, p, loop.initExit());
+  result.output_truncated = loop.outputTruncated();
+  result.layers = layerReport(p);
+  result.warnings = p.warnings;
+  for (const std::string& n : p.cgroups->notes()) {
+    result.warnings.push_back(n);
+  }
   return result;
 }
 

@@ -60,7 +60,11 @@ struct RunResult {
   std::string error;          // one line for the user when setup or exec failed
   uint64_t wall_ms = 0;
   uint64_t cpu_ms = 0;
-  uint64_t peak_memory_bytes = 0;  // largest RSS of a single process (cgroups: issue #13)
+  uint64_t peak_memory_bytes = 0;           // cgroup peak; without cgroups the largest single RSS
+  std::optional<uint64_t> peak_pids;        // cgroup pids peak (sampled on v1)
+  std::optional<uint64_t> pids_limit_hits;  // forks refused by the pids limit
+  bool limits_enforced = false;             // memory, cpus, pids held by a cgroup
+  bool output_truncated = false;            // output beyond output_limit was dropped
   std::vector<LayerStatus> layers;
   std::vector<std::string> warnings;
 };
@@ -69,9 +73,11 @@ struct SuperviseRequest {
   const policy::Policy& policy;
   const RunTarget& target;
   OutputSink& output;
-  int stdin_fd = 0;  // host side of the command's stdin; -1 = empty stdin
-  // Called once the sandbox's pid 1 exists (host pid), e.g. to record it for reaping.
-  std::function<void(pid_t)> on_started;
+  int stdin_fd = 0;         // host side of the command's stdin; -1 = empty stdin
+  std::string cgroup_name;  // "agentbox-run-<id>": the run's cgroup directories
+  // Called once the sandbox's pid 1 exists (host pid) and its cgroups are made, before it is
+  // released: the caller records both so that the next start can clean up after a kill -9.
+  std::function<void(pid_t, const std::vector<std::string>& cgroup_dirs)> on_started;
 };
 
 // Errors are failures before the sandbox started (exit 125); everything after is a RunResult.

@@ -104,12 +104,13 @@ Status writeFileOnce(const std::string& path, std::string_view content) {
   return ok();
 }
 
-Status writeFileAtomic(const std::string& path, std::string_view content, mode_t mode) {
+Status writeFileAtomic(const std::string& path, std::string_view content, mode_t mode,
+                       Durability durability) {
   std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
   {
     AGENTBOX_ASSIGN_OR_RETURN(UniqueFd fd, open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode));
     AGENTBOX_TRY(writeAll(fd.get(), content).context("write {}", tmp));
-    if (::fsync(fd.get()) != 0) {
+    if (durability == Durability::kFsync && ::fsync(fd.get()) != 0) {
       return Error::sys(errno, fmt::format("fsync({})", tmp));
     }
   }

@@ -45,8 +45,13 @@ Status writeAll(int fd, std::string_view data);
 Result<std::string> readFile(const std::string& path, size_t max_bytes = 1 << 20);
 // One write(2) of the whole content, as /proc/<pid>/uid_map requires.
 Status writeFileOnce(const std::string& path, std::string_view content);
-// Writes to a temporary file beside `path`, fsyncs, renames over it.
-Status writeFileAtomic(const std::string& path, std::string_view content, mode_t mode = 0644);
+enum class Durability {
+  kRename,  // atomic rename only: survives the process dying, not the machine crashing
+  kFsync,   // also fsync the file before the rename: survives a crash
+};
+// Writes to a temporary file beside `path` and renames it over `path`.
+Status writeFileAtomic(const std::string& path, std::string_view content, mode_t mode = 0644,
+                       Durability durability = Durability::kRename);
 
 Status mkdir(const std::string& path, mode_t mode);
 // mkdir -p; existing directories are fine.

@@ -11,13 +11,6 @@
 namespace agentbox::app {
 namespace {
 
-TEST(StateDir, FollowsTheDocumentedOrder) {
-  EXPECT_EQ(*stateDirFromEnv("/s", "/x", "/h"), "/s");
-  EXPECT_EQ(*stateDirFromEnv("", "/x", "/h"), "/x/agentbox");
-  EXPECT_EQ(*stateDirFromEnv(nullptr, nullptr, "/h"), "/h/.local/state/agentbox");
-  EXPECT_FALSE(stateDirFromEnv(nullptr, "", nullptr).has_value());
-}
-
 TEST(WorkspaceCheck, RefusesOverlapWithTheStateDir) {
   EXPECT_TRUE(checkWorkspaceAgainstStateDir("/src/p", "/home/u/.local/state/agentbox").has_value());
   EXPECT_FALSE(

@@ -214,7 +214,10 @@ void writeFile(const std::string& path, const std::string& content, mode_t mode)
   ::chmod(path.c_str(), mode);
 }
 
-bool processWithArgExists(const std::string& needle) {
+namespace {
+
+template <class Match>
+bool anyProcess(Match match) {
   DIR* d = ::opendir("/proc");
   if (d == nullptr) {
     return false;
@@ -228,13 +231,26 @@ bool processWithArgExists(const std::string& needle) {
     for (char& ch : cmdline) {
       ch = ch == '\0' ? ' ' : ch;
     }
-    if (cmdline.find(needle) != std::string::npos) {
+    while (!cmdline.empty() && cmdline.back() == ' ') {
+      cmdline.pop_back();
+    }
+    if (match(cmdline)) {
       found = true;
       break;
     }
   }
   ::closedir(d);
   return found;
+}
+
+}  // namespace
+
+bool processWithCmdline(const std::string& exact) {
+  return anyProcess([&](const std::string& c) { return c == exact; });
+}
+
+bool processWithArgExists(const std::string& needle) {
+  return anyProcess([&](const std::string& c) { return c.find(needle) != std::string::npos; });
 }
 
 }  // namespace agentbox::testing

@@ -60,5 +60,6 @@ pid_t startProcess(const std::string& binary, const std::vector<std::string>& ar
 std::string readFile(const std::string& path);
 void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);
 bool processWithArgExists(const std::string& needle);  // scans /proc/*/cmdline
+bool processWithCmdline(const std::string& exact);     // args joined by spaces
 
 }  // namespace agentbox::testing

@@ -27,37 +27,12 @@
 #include <thread>
 
 #include "harness.h"
+#include "run_fixture.h"
 
 namespace agentbox::testing {
 namespace {
 
 using std::chrono::milliseconds;
-
-class RunTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::filesystem::copy_file(probeBin(), ws_.file("probe"));
-    ::chmod(ws_.file("probe").c_str(), 0755);
-    writeFile(ws_.file("hello.txt"), "hello\n");
-  }
-
-  Captured run(std::vector<std::string> cmd, std::vector<std::string> flags = {},
-               SpawnOptions extra = {}) {
-    SpawnOptions o = std::move(extra);
-    o.args = {"run", "--workspace", ws_.path()};
-    o.args.insert(o.args.end(), flags.begin(), flags.end());
-    o.args.emplace_back("--");
-    o.args.insert(o.args.end(), cmd.begin(), cmd.end());
-    o.env["AGENTBOX_STATE_DIR"] = state_.path() + "/state";
-    return runProcess(agentboxBin(), o);
-  }
-  Captured sh(const std::string& script, std::vector<std::string> flags = {}) {
-    return run({"/bin/sh", "-c", script}, std::move(flags));
-  }
-
-  TempDir ws_{"agentbox-ws"};
-  TempDir state_{"agentbox-state"};
-};
 
 TEST_F(RunTest, CommandRunsAsSandboxUser1001) {
   Captured c = sh("id -u; id -g; id -un");
@@ -291,7 +266,7 @@ TEST_F(RunTest, TimeoutKillsTheWholeSandbox) {
   EXPECT_EQ(c.exit_code, 124);
   EXPECT_LT(c.ended_ms, 5000);
   EXPECT_EQ(c.out.find(marker), std::string::npos);
-  EXPECT_FALSE(processWithArgExists("sleep 30"));
+  EXPECT_FALSE(processWithCmdline("sleep 30"));
 }
 
 TEST_F(RunTest, SetupErrorsExit125WithOneLine) {
@@ -379,21 +354,21 @@ TEST_F(RunTest, KillNineOfAgentboxKillsTheSandboxAndIsReapedNextRun) {
       agentboxBin(),
       {"run", "--workspace", ws_.path(), "--", "/bin/sh", "-c", "sleep 300; echo " + marker},
       {{"AGENTBOX_STATE_DIR", state}});
-  // Wait until the sandbox runs (its pid 1 was recorded).
+  // Wait until the command runs inside the sandbox.
   std::string active = state + "/runs/.active";
-  for (int i = 0; i < 100 && !processWithArgExists("sleep 300"); ++i) {
-    std::this_thread::sleep_for(milliseconds(50));
+  for (int i = 0; i < 200 && !processWithCmdline("sleep 300"); ++i) {
+    std::this_thread::sleep_for(milliseconds(25));
   }
-  ASSERT_TRUE(processWithArgExists("sleep 300"));
+  ASSERT_TRUE(processWithCmdline("sleep 300"));
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   int status = 0;
   ::waitpid(pid, &status, 0);
   auto t0 = std::chrono::steady_clock::now();
-  while (processWithArgExists("sleep 300") &&
+  while (processWithCmdline("sleep 300") &&
          std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1)) {
     std::this_thread::sleep_for(milliseconds(20));
   }
-  EXPECT_FALSE(processWithArgExists("sleep 300")) << "a process of the run outlived agentbox";
+  EXPECT_FALSE(processWithCmdline("sleep 300")) << "a process of the run outlived agentbox";
   EXPECT_FALSE(processWithArgExists(marker));
   ASSERT_FALSE(std::filesystem::is_empty(active));  // the dead run is still marked active
   Captured next = sh("true");
