@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <initializer_list>
+#include <utility>
 
 namespace agentbox::sandbox {
 namespace {
@@ -422,15 +423,17 @@ void addCloneRules(SeccompRules& rules) {
 }
 
 // personality(): PER_LINUX and the 0xffffffff query are allowed; anything else (ASLR off,
-// READ_IMPLIES_EXEC, other execution domains) is a violation. The kernel reads an unsigned
-// int, so only the low 32 bits are compared.
+// READ_IMPLIES_EXEC, other execution domains) is a violation. libseccomp tests EQ nodes
+// before GE nodes on the same argument, so the GE 1 catch-all only sees what the two exact
+// values did not match (the unit tests pin this). A value with garbage in the upper 32 bits
+// (which the kernel would truncate) is reported too, which is what it is: an evasion attempt.
+// Exact values and one catch-all keep the filter small: every BPF instruction costs install
+// time in the child's cold start.
 void addPersonalityRules(SeccompRules& rules) {
   for (uint64_t persona : {uint64_t{0}, kLow32}) {
-    addRule(rules, "personality", allowAction(), {maskedEq(0, kLow32, persona)});
+    addRule(rules, "personality", allowAction(), {{0, ArgOp::kEq, persona, 0}});
   }
-  for (const MaskedBlock& b : maskedBlocksExcept({0, kLow32}, 32)) {
-    addRule(rules, "personality", notifyAction(), {maskedEq(0, b.mask, b.value)});
-  }
+  addRule(rules, "personality", notifyAction(), {{0, ArgOp::kGe, 1, 0}});
 }
 
 // ioctl(): TIOCSTI (push input into a terminal the host may share) and TIOCLINUX (console
@@ -465,13 +468,17 @@ void addSocketRules(SeccompRules& rules) {
   }
   addRule(rules, "socket", allowAction(),
           {maskedEq(0, kLow32, AF_NETLINK), maskedEq(2, kLow32, kNetlinkRoute)});
-  for (const MaskedBlock& b : maskedBlocksExcept({kNetlinkRoute}, 32)) {
-    addRule(rules, "socket", notifyAction(),
-            {maskedEq(0, kLow32, AF_NETLINK), maskedEq(2, b.mask, b.value)});
+  addRule(rules, "socket", notifyAction(),
+          {maskedEq(0, kLow32, AF_NETLINK), {2, ArgOp::kGe, 1, 0}});
+  // Every other family: 0, 3..9, 11..15 and >= 17 (GE also catches upper-bit garbage).
+  addRule(rules, "socket", notifyAction(), {{0, ArgOp::kEq, 0, 0}});
+  for (const auto& [lo, hi] :
+       {std::pair<uint64_t, uint64_t>{AF_INET + 1, AF_INET6 - 1}, {AF_INET6 + 1, AF_NETLINK - 1}}) {
+    for (const MaskedBlock& b : maskedBlocksForRange(lo, hi, 32)) {
+      addRule(rules, "socket", notifyAction(), {maskedEq(0, b.mask, b.value)});
+    }
   }
-  for (const MaskedBlock& b : maskedBlocksExcept({AF_UNIX, AF_INET, AF_INET6, AF_NETLINK}, 32)) {
-    addRule(rules, "socket", notifyAction(), {maskedEq(0, b.mask, b.value)});
-  }
+  addRule(rules, "socket", notifyAction(), {{0, ArgOp::kGe, AF_NETLINK + 1, 0}});
 }
 
 }  // namespace
