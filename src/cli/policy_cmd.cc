@@ -135,12 +135,12 @@ int runCheckUrl(const CheckUrlArgs& args) {
   for (const app::UrlVerdict& v : *verdicts) {
     any_denied = any_denied || !v.allowed;
     if (args.json) {
-      nlohmann::json j = {{"url", v.url},
-                          {"decision", v.allowed ? "allow" : "deny"},
-                          {"rule", v.rule},
-                          {"reason", v.reason}};
+      nlohmann::ordered_json j = {{"url", v.url},
+                                  {"decision", v.allowed ? "allow" : "deny"},
+                                  {"rule", v.rule},
+                                  {"reason", v.reason}};
       // Replace invalid UTF-8 in a URL given on the command line instead of throwing.
-      out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
     } else if (v.allowed) {
       out += fmt::format("allow {} rule={}\n", v.url, v.rule);
     } else {

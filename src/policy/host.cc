@@ -265,40 +265,78 @@ bool normalizeIpv6(std::string_view raw, NormalizedHost& out, std::array<char, 2
   }
   std::string text = address.toString();
   setText(out, text, buf, len);
-  std::memcpy(zone.data(), zone_text.data(), zone_text.size());
+  if (!zone_text.empty()) {  // memcpy from a null data() is UB even for 0 bytes
+    std::memcpy(zone.data(), zone_text.data(), zone_text.size());
+  }
   zone_len = static_cast<uint8_t>(zone_text.size());
   return true;
 }
 
-// Validates lower-case ASCII `name` in place: labels 1..63 of [a-z0-9-_], total <= 253.
-bool validName(std::string_view name, std::string_view* error) {
-  if (name.empty()) {
-    return fail(error, "empty host");
+// One pass over an ASCII name: lower-cased into out.buf_, labels checked, and whether the
+// last label looks numeric (then it must be an IPv4 literal, as in the WHATWG host parser).
+struct AsciiPass {
+  bool ascii = true;
+  bool numeric_last = false;
+  std::string_view problem;  // first problem found; empty when the name is valid
+};
+
+// Byte -> lower-case host character, '.' for the label separator, 0 for anything else.
+constexpr std::array<char, 256> kHostChar = [] {
+  std::array<char, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) {
+    t[static_cast<size_t>(c)] = static_cast<char>(c);
+    t[static_cast<size_t>(c - 'a' + 'A')] = static_cast<char>(c);
   }
-  if (name.size() > 253) {
-    return fail(error, "host name longer than 253 bytes");
+  for (int c = '0'; c <= '9'; ++c) {
+    t[static_cast<size_t>(c)] = static_cast<char>(c);
+  }
+  t['-'] = '-';
+  t['_'] = '_';
+  t['.'] = '.';
+  return t;
+}();
+
+AsciiPass lowerAndCheck(std::string_view name, char* buf, uint16_t& len) {
+  AsciiPass r;
+  if (name.size() > NormalizedHost::kMaxLen) {
+    for (char c : name) {
+      r.ascii = r.ascii && static_cast<unsigned char>(c) < 0x80;
+    }
+    r.problem = "host name longer than 253 bytes";
+    return r;
   }
   size_t label = 0;
-  for (char c : name) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto byte = static_cast<unsigned char>(name[i]);
+    char c = kHostChar[byte];
+    buf[i] = c;
     if (c == '.') {
-      if (label == 0) {
-        return fail(error, "empty label in host name");
+      if (label == 0 && r.problem.empty()) {
+        r.problem = "empty label in host name";
       }
       label = 0;
       continue;
     }
-    bool ok = (c >= 'a' && c <= 'z') || isDigit(c) || c == '-' || c == '_';
-    if (!ok) {
-      return fail(error, "invalid character in host name");
+    if (c == 0) {
+      if (byte >= 0x80) {
+        r.ascii = false;
+        return r;
+      }
+      buf[i] = lowerAscii(name[i]);
+      if (r.problem.empty()) {
+        r.problem = "invalid character in host name";
+      }
     }
-    if (++label > 63) {
-      return fail(error, "label longer than 63 bytes in host name");
+    if (++label > 63 && r.problem.empty()) {
+      r.problem = "label longer than 63 bytes in host name";
     }
   }
-  if (label == 0) {
-    return fail(error, "empty label in host name");
+  if (label == 0 && r.problem.empty()) {
+    r.problem = "empty label in host name";
   }
-  return true;
+  len = static_cast<uint16_t>(name.size());
+  r.numeric_last = endsInNumber(std::string_view(buf, name.size()));
+  return r;
 }
 
 struct IdnFree {
@@ -336,12 +374,9 @@ bool normalizeHostInto(std::string_view raw, NormalizedHost& out, std::string_vi
   if (raw.empty()) {
     return fail(error, "empty host");
   }
-  bool ascii = true;
-  for (char c : raw) {
-    ascii = ascii && static_cast<unsigned char>(c) < 0x80;
-  }
+  AsciiPass pass = lowerAndCheck(raw, out.buf_.data(), out.len_);
   std::unique_ptr<char, IdnFree> idn;
-  if (!ascii) {
+  if (!pass.ascii) {
     std::string input(raw);
     char* converted = nullptr;
     int rc = idn2_to_ascii_8z(input.c_str(), &converted, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
@@ -349,31 +384,30 @@ bool normalizeHostInto(std::string_view raw, NormalizedHost& out, std::string_vi
     if (rc != IDN2_OK || converted == nullptr) {
       return fail(error, "invalid internationalized host name");
     }
-    raw = converted;
-    if (!raw.empty() && raw.back() == '.') {
-      raw.remove_suffix(1);
+    std::string_view ascii_name = converted;
+    if (!ascii_name.empty() && ascii_name.back() == '.') {
+      ascii_name.remove_suffix(1);
+    }
+    pass = lowerAndCheck(ascii_name, out.buf_.data(), out.len_);
+    if (!pass.ascii || ascii_name.empty()) {
+      return fail(error, "invalid internationalized host name");
     }
   }
-  if (raw.size() > NormalizedHost::kMaxLen) {
-    return fail(error, "host name longer than 253 bytes");
-  }
-  for (size_t i = 0; i < raw.size(); ++i) {
-    out.buf_[i] = lowerAscii(raw[i]);
-  }
-  out.len_ = static_cast<uint16_t>(raw.size());
-  std::string_view lowered = out.text();
-  Result<std::optional<IpAddress>> v4 = parseIpv4Literal(lowered);
-  if (!v4.has_value()) {
-    return fail(error, "invalid IPv4 literal");
-  }
-  if (v4->has_value()) {
+  if (pass.numeric_last) {
+    Result<std::optional<IpAddress>> v4 = parseIpv4Literal(out.text());
+    if (!v4.has_value() || !v4->has_value()) {
+      return fail(error, "invalid IPv4 literal");
+    }
     out.kind_ = NormalizedHost::Kind::kIpv4;
     out.address_ = **v4;
     std::string text = out.address_.toString();
     setText(out, text, out.buf_, out.len_);
     return true;
   }
-  return validName(lowered, error);
+  if (!pass.problem.empty()) {
+    return fail(error, pass.problem);
+  }
+  return true;
 }
 
 Result<NormalizedHost> normalizeHost(std::string_view raw) {

@@ -44,6 +44,7 @@ std::optional<IpAddress> embeddedIpv4(const IpAddress& v6);
 class NormalizedHost {
  public:
   enum class Kind : uint8_t { kName, kIpv4, kIpv6 };
+  static constexpr size_t kMaxLen = 253;  // longest host name (RFC 1035)
 
   Kind kind() const { return kind_; }
   bool isIp() const { return kind_ != Kind::kName; }
@@ -57,9 +58,9 @@ class NormalizedHost {
  private:
   friend Result<NormalizedHost> normalizeHost(std::string_view raw);
   friend bool normalizeHostInto(std::string_view raw, NormalizedHost& out, std::string_view* error);
-  static constexpr size_t kMaxLen = 253;
-  std::array<char, kMaxLen + 1> buf_{};
-  std::array<char, 64> zone_{};
+  // Not zero-initialized: a NormalizedHost is made per decision; only [0, len_) is read.
+  std::array<char, kMaxLen + 1> buf_;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  std::array<char, 64> zone_;          // NOLINT(cppcoreguidelines-pro-type-member-init)
   uint16_t len_ = 0;
   uint8_t zone_len_ = 0;
   Kind kind_ = Kind::kName;

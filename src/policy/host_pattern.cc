@@ -175,14 +175,15 @@ Result<HostPattern> parseHostPattern(std::string_view text) {
 }
 
 PatternIndex::Entry& PatternIndex::entryFor(const HostPattern& pattern) {
-  for (Entry& e : entries_) {
-    if (e.kind == pattern.kind && e.key == pattern.host) {
-      return e;
-    }
+  std::string key = pattern.kind == HostPattern::Kind::kAny ? std::string() : pattern.host;
+  std::string lookup_key = std::to_string(static_cast<int>(pattern.kind)) + key;
+  auto [it, inserted] = by_key_.emplace(lookup_key, entries_.size());
+  if (!inserted) {
+    return entries_[it->second];
   }
   Entry e;
   e.kind = pattern.kind;
-  e.key = pattern.kind == HostPattern::Kind::kAny ? std::string() : pattern.host;
+  e.key = std::move(key);
   e.hash = mix(hostSuffixHash(e.key), e.kind);
   entries_.push_back(std::move(e));
   return entries_.back();
@@ -202,12 +203,13 @@ void PatternIndex::add(const HostPattern& pattern, int channel, int32_t id) {
 
 void PatternIndex::freeze() {
   size_t cap = 16;
-  while (cap < entries_.size() * 2) {
+  while (cap < entries_.size() * 4) {  // load factor <= 1/4: misses end at the first probe
     cap *= 2;
   }
-  table_.assign(cap, 0);
+  table_.assign(cap, TableSlot{});
   mask_ = cap - 1;
   any_entry_ = -1;
+  by_key_.clear();
   for (size_t i = 0; i < entries_.size(); ++i) {
     Entry& e = entries_[i];
     // Port-specific slots before the any-port slot: a port is the tie-breaker.
@@ -218,22 +220,26 @@ void PatternIndex::freeze() {
       continue;
     }
     uint64_t at = e.hash & mask_;
-    while (table_[at] != 0) {
+    while (table_[at].entry != 0) {
       at = (at + 1) & mask_;
     }
-    table_[at] = static_cast<uint32_t>(i + 1);
+    table_[at] = TableSlot{static_cast<uint32_t>(i + 1), static_cast<uint32_t>(e.hash >> 32)};
   }
 }
 
 const PatternIndex::Entry* PatternIndex::lookup(uint64_t hash, HostPattern::Kind kind,
                                                 std::string_view key) const {
   uint64_t h = mix(hash, kind);
+  auto hi = static_cast<uint32_t>(h >> 32);
   for (uint64_t at = h & mask_;; at = (at + 1) & mask_) {
-    uint32_t slot = table_[at];
-    if (slot == 0) {
+    const TableSlot& slot = table_[at];
+    if (slot.entry == 0) {
       return nullptr;
     }
-    const Entry& e = entries_[slot - 1];
+    if (slot.hash_hi != hi) {
+      continue;
+    }
+    const Entry& e = entries_[slot.entry - 1];
     if (e.hash == h && e.kind == kind && e.key == key) {
       return &e;
     }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "policy/host.h"
@@ -68,7 +69,14 @@ class PatternIndex {
   Entry& entryFor(const HostPattern& pattern);
 
   std::vector<Entry> entries_;
-  std::vector<uint32_t> table_;  // open addressing: entry index + 1, 0 = empty
+  std::unordered_map<std::string, size_t> by_key_;  // kind + key -> entry, while building
+  // Open addressing. A slot holds the entry index + 1 (0 = empty) and the top 32 bits of the
+  // entry's hash, so a probe that does not match never touches the entry itself.
+  struct TableSlot {
+    uint32_t entry = 0;
+    uint32_t hash_hi = 0;
+  };
+  std::vector<TableSlot> table_;
   uint64_t mask_ = 0;
   int32_t any_entry_ = -1;  // the "*" entry
 };

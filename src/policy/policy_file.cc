@@ -118,32 +118,38 @@ At positionOf(const std::map<std::string, Origin, std::less<>>& origins, std::st
 void checkNetwork(const Policy& p, const std::map<std::string, Origin, std::less<>>& origins,
                   std::vector<Diagnostic>& diags) {
   const Network& n = p.network;
+  // Canonical allow pattern -> first index; parsed once (the lists can be long).
+  std::map<std::string, size_t> allowed;
+  for (size_t a = 0; a < n.allow.size(); ++a) {
+    if (Result<HostPattern> ap = parseHostPattern(n.allow[a])) {
+      allowed.emplace(ap->canonical(), a);
+    }
+  }
+  std::map<std::string, size_t> pinned;
+  for (size_t r = 0; r < n.resolve.size(); ++r) {
+    pinned.emplace(n.resolve[r].host, r);
+  }
   for (size_t d = 0; d < n.deny.size(); ++d) {
     Result<HostPattern> dp = parseHostPattern(n.deny[d]);
     if (!dp) {
       continue;
     }
-    for (size_t a = 0; a < n.allow.size(); ++a) {
-      Result<HostPattern> ap = parseHostPattern(n.allow[a]);
-      if (ap && *ap == *dp) {
-        At at = positionOf(origins, "network.deny", d);
-        At other = positionOf(origins, "network.allow", a);
-        diags.push_back(Diagnostic{
-            at.file, at.line, at.column,
-            fmt::format("\"{}\" is both denied here and allowed at the same specificity ({}{}); "
-                        "remove one of them",
-                        n.deny[d], other.file,
-                        other.line ? fmt::format(":{}:{}", other.line, other.column) : "")});
-      }
+    if (auto it = allowed.find(dp->canonical()); it != allowed.end()) {
+      At at = positionOf(origins, "network.deny", d);
+      At other = positionOf(origins, "network.allow", it->second);
+      diags.push_back(Diagnostic{
+          at.file, at.line, at.column,
+          fmt::format("\"{}\" is both denied here and allowed at the same specificity ({}{}); "
+                      "remove one of them",
+                      n.deny[d], other.file,
+                      other.line ? fmt::format(":{}:{}", other.line, other.column) : "")});
     }
-    for (size_t r = 0; r < n.resolve.size(); ++r) {
-      if (dp->kind == HostPattern::Kind::kExact && !dp->port && dp->host == n.resolve[r].host) {
-        At at = positionOf(origins, "network.deny", d);
-        diags.push_back(Diagnostic{at.file, at.line, at.column,
-                                   fmt::format("\"{}\" is denied here but pinned by "
-                                               "network.resolve, which is an explicit allow",
-                                               n.deny[d])});
-      }
+    if (dp->kind == HostPattern::Kind::kExact && !dp->port && pinned.count(dp->host) != 0) {
+      At at = positionOf(origins, "network.deny", d);
+      diags.push_back(Diagnostic{at.file, at.line, at.column,
+                                 fmt::format("\"{}\" is denied here but pinned by "
+                                             "network.resolve, which is an explicit allow",
+                                             n.deny[d])});
     }
   }
 }
