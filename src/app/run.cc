@@ -8,8 +8,12 @@
 #include <chrono>
 #include <cstdio>
 
+#include "app/redacting_sink.h"
+#include "app/redaction_keys.h"
+#include "app/redaction_setup.h"
 #include "app/run_dir.h"
 #include "app/run_record.h"
+#include "redact/stream_redactor.h"
 #include "sandbox/supervisor.h"
 #include "util/sys.h"
 
@@ -32,23 +36,33 @@ bool isWithin(const std::string& inner, const std::string& outer) {
           inner[outer.size()] == '/');
 }
 
-// Streams the command's output to agentbox's own stdout/stderr as it arrives.
-// TODO(#16): every byte passes through the redactor first.
-class TerminalSink : public sandbox::OutputSink {
- public:
-  void write(sandbox::StreamId stream, std::span<const std::byte> data) override {
-    int fd = stream == sandbox::StreamId::kStdout ? STDOUT_FILENO : STDERR_FILENO;
-    bool& broken = stream == sandbox::StreamId::kStdout ? stdout_broken_ : stderr_broken_;
-    if (!broken && !sys::writeAll(fd, data).has_value()) {
-      broken = true;  // EPIPE: the reader went away; keep draining so the command is not stuck
-    }
-  }
-  void finish() override {}
+Result<std::shared_ptr<const redact::RuleSet>> redactionRules(const RunRequest& req,
+                                                              const std::string& state_dir) {
+  RedactionInputs in;
+  in.settings.output_sanitization = req.policy.flags.output_sanitization;
+  in.settings.secret_redaction = req.policy.flags.secret_redaction;
+  in.known_secrets = knownSecretsFromEnv(req.policy.sandbox.env, req.secret_env);
+  in.home_dir = req.caller_home;
+  AGENTBOX_ASSIGN_OR_RETURN(in.hmac_key, loadOrCreateRedactionKey(state_dir));
+  return buildRedactionRules(std::move(in));
+}
 
- private:
-  bool stdout_broken_ = false;
-  bool stderr_broken_ = false;
-};
+// Every string of the record passes through the same rules as the output (JSON Lines mode
+// keeps the structure); if that fails, a minimal record without free text is written.
+std::string redactRecord(const std::shared_ptr<const redact::RuleSet>& rules,
+                         const std::string& compact, const std::string& id, int exit_code) {
+  if (rules == nullptr) {
+    return prettyRecord(compact);
+  }
+  Result<std::string> redacted =
+      redact::redactString(rules, compact, redact::InputFormat::kJsonLines);
+  if (redacted.has_value()) {
+    return prettyRecord(*redacted);
+  }
+  return prettyRecord(fmt::format(
+      R"({{"schema":"agentbox.run/1","id":"{}","exit_code":{},"error":"record withheld: the redaction engine failed"}})",
+      id, exit_code));
+}
 
 Result<std::string> resolveWorkspace(const std::string& given) {
   Result<struct stat> st = sys::stat(given);
@@ -115,8 +129,17 @@ int runCommand(const RunRequest& req) {
   if (!dir.has_value()) {
     return finishWithError(std::move(dir).error().addContext("cannot create the run directory"));
   }
+  Result<std::shared_ptr<const redact::RuleSet>> rules = redactionRules(req, *state);
+  if (!rules.has_value()) {
+    return finishWithError(std::move(rules).error().addContext("redaction rules"));
+  }
+  Result<std::unique_ptr<RedactingSink>> sink_or =
+      RedactingSink::open(*rules, dir->path() + "/output.log");
+  if (!sink_or.has_value()) {
+    return finishWithError(std::move(sink_or).error().addContext("output redactor"));
+  }
+  RedactingSink& sink = **sink_or;
   sandbox::RunTarget target{.argv = req.argv, .workspace = *ws, .term = req.term, .lang = req.lang};
-  TerminalSink sink;
   auto started = std::chrono::system_clock::now();
   Result<sandbox::RunResult> result = sandbox::supervise({
       .policy = req.policy,
@@ -139,7 +162,12 @@ int runCommand(const RunRequest& req) {
     return finishWithError(result.error());
   }
   if (!result->error.empty()) {
-    printLine(result->error);
+    // The error can quote the command (argv): it passes the redactor like everything else.
+    std::string line = result->error;
+    if (*rules != nullptr) {
+      line = redact::redactString(*rules, line).value_or("(message withheld: redaction failed)");
+    }
+    printLine(line);
   }
   for (const std::string& w : result->warnings) {
     warnings.push_back(w);
@@ -147,14 +175,24 @@ int runCommand(const RunRequest& req) {
       printLine("warning: " + w);
     }
   }
-  std::string record = renderRunRecord({.id = dir->id(),
-                                        .argv = req.argv,
-                                        .workspace = *ws,
-                                        .policy = req.policy,
-                                        .started = started,
-                                        .ended = std::chrono::system_clock::now(),
-                                        .result = *result,
-                                        .warnings = warnings});
+  redact::RedactionCounts counts = sink.counts();
+  if (sink.failed()) {
+    warnings.push_back("the redaction engine failed: the rest of the output was withheld");
+  }
+  std::string compact = renderRunRecord({.id = dir->id(),
+                                         .argv = req.argv,
+                                         .workspace = *ws,
+                                         .policy = req.policy,
+                                         .started = started,
+                                         .ended = std::chrono::system_clock::now(),
+                                         .result = *result,
+                                         .warnings = warnings,
+                                         .redaction_by_rule = counts.by_rule,
+                                         .redaction_by_class = counts.by_class,
+                                         .redaction_state = !sink.enabled() ? "off"
+                                                            : sink.failed() ? "failed"
+                                                                            : "on"});
+  std::string record = redactRecord(*rules, compact, dir->id(), result->exit_code);
   if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", record, 0600); !s.has_value()) {
     printLine("cannot write the run record: " + s.error().oneLine());
   }

@@ -23,6 +23,8 @@ struct RunRequest {
   bool quiet = false;  // no informational lines from agentbox on stderr
   std::string term = "dumb";
   std::string lang = "C.UTF-8";
+  std::string caller_home;              // rewritten to ~ in output
+  std::vector<std::string> secret_env;  // --secret-env NAME: values redacted exactly
 };
 
 // Exit status per DESIGN.md; failures before the command starts print one line, exit 125.

@@ -51,11 +51,22 @@ std::string renderRunRecord(const RunRecordInputs& in) {
       {"layers", layers},
       {"violations", json::array()},
       {"network", {{"mode", "none"}, {"connections", json::array()}, {"counts", json::object()}}},
-      {"redaction", {{"by_rule", json::object()}, {"by_class", json::object()}}},
+      {"redaction",
+       {{"state", in.redaction_state},
+        {"by_rule", in.redaction_by_rule},
+        {"by_class", in.redaction_by_class}}},
       {"warnings", in.warnings},
   };
   // Invalid UTF-8 from argv must not make dump() throw: replace it.
-  return record.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return record.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string prettyRecord(std::string_view compact) {
+  nlohmann::json j = nlohmann::json::parse(compact, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return std::string(compact) + "\n";
+  }
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace agentbox::app

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,16 @@ struct RunRecordInputs {
   std::chrono::system_clock::time_point ended;
   const sandbox::RunResult& result;
   const std::vector<std::string>& warnings;
+  // Finding counts of the output redactor; `redaction_state`: "on", "off" (OUTPUT_SANITIZATION
+  // =false) or "failed" (fail-closed: output was withheld).
+  const std::map<std::string, uint64_t, std::less<>>& redaction_by_rule;
+  const std::map<std::string, uint64_t, std::less<>>& redaction_by_class;
+  std::string redaction_state = "on";
 };
 
-// Pretty-printed JSON with a trailing newline.
+// Compact JSON on one line (so it can pass through the JSON Lines redactor as a whole).
 std::string renderRunRecord(const RunRecordInputs& in);
+// Re-indents a compact record for files (2 spaces, trailing newline).
+std::string prettyRecord(std::string_view compact);
 
 }  // namespace agentbox::app

@@ -33,6 +33,7 @@ struct RunFlags {
   std::vector<std::string> output_limit;
   std::vector<std::string> hostname;
   std::string report;
+  std::vector<std::string> secret_env;
   bool best_effort = false;
   bool quiet = false;
 };
@@ -108,6 +109,8 @@ Result<app::RunRequest> buildRequest(const RunFlags& f, std::vector<std::string>
     req.report_path = f.report;
   }
   req.quiet = f.quiet;
+  req.secret_env = f.secret_env;
+  req.caller_home = envOr(load.environment, "HOME", "");
   req.term = envOr(load.environment, "TERM", "dumb");
   req.lang = envOr(load.environment, "LANG", "C.UTF-8");
   return req;
@@ -141,6 +144,9 @@ void addRunCommand(CLI::App& app, int& exit_code, const std::vector<std::string>
   run->add_option("--hostname", flags->hostname, "Hostname inside (default agentbox)");
   run->add_flag("--best-effort", flags->best_effort,
                 "Run with the isolation layers this host can give and list what is missing");
+  run->add_option("--secret-env", flags->secret_env,
+                  "Treat the value of --env variable NAME as a secret: redacted exactly, and in "
+                  "base64, URL and hex form, wherever it appears; repeatable");
   run->add_option("--report", flags->report, "Write the run record (JSON) to FILE");
   run->add_flag("--quiet,-q", flags->quiet, "No informational messages from agentbox");
   run->callback([run, flags, &exit_code, command] {

@@ -129,6 +129,17 @@ class EventLoop {
     }
   }
   void readOutput(UniqueFd& fd, StreamId stream);
+  // 100 ms (cgroup sampling), or sooner when the output sink has a flush deadline.
+  int pollTimeoutMs() const {
+    auto deadline = req_.output.nextDeadline();
+    if (!deadline.has_value()) {
+      return 100;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    *deadline - std::chrono::steady_clock::now())
+                    .count();
+    return static_cast<int>(std::clamp<long long>(left + 1, 0, 100));
+  }
   void readReports();
   void pumpStdinIn();
   void pumpStdinOut();
@@ -307,10 +318,11 @@ Status EventLoop::run() {
     addFd(fds, which, n, kPid, pidfd_.get(), POLLIN);
     addFd(fds, which, n, kSig, sigfd_.get(), POLLIN);
     addFd(fds, which, n, kTimer, timer_.get(), POLLIN);
-    AGENTBOX_ASSIGN_OR_RETURN(int ready, sys::poll(std::span(fds.data(), n), 100));
+    AGENTBOX_ASSIGN_OR_RETURN(int ready, sys::poll(std::span(fds.data(), n), pollTimeoutMs()));
     if (!init_done_) {
       cgroups_.sample();
     }
+    req_.output.onIdle(std::chrono::steady_clock::now());
     if (ready <= 0) {
       continue;
     }

@@ -41,6 +41,11 @@ class OutputSink {
   OutputSink& operator=(OutputSink&&) = delete;
   virtual ~OutputSink() = default;
   virtual void write(StreamId stream, std::span<const std::byte> data) = 0;
+  // When onIdle() next wants a call (a streaming redactor's 50 ms flush); nullopt = never.
+  virtual std::optional<std::chrono::steady_clock::time_point> nextDeadline() const {
+    return std::nullopt;
+  }
+  virtual void onIdle(std::chrono::steady_clock::time_point now) { (void)now; }
   // End of both streams.
   virtual void finish() = 0;
 };
