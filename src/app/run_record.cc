@@ -18,6 +18,14 @@ std::string renderRunRecord(const RunRecordInputs& in) {
                       {"detail", l.detail},
                       {"reason", l.reason.empty() ? json(nullptr) : json(l.reason)}});
   }
+  json violations = json::array();
+  for (const sandbox::Violation& v : r.violations) {
+    violations.push_back({{"kind", v.kind},
+                          {"subject", v.subject},
+                          {"rule", v.rule},
+                          {"time", rfc3339(v.time)},
+                          {"pid", v.pid}});
+  }
   const policy::Resources& res = in.policy.resources;
   json record = {
       {"schema", "agentbox.run/1"},
@@ -49,7 +57,8 @@ std::string renderRunRecord(const RunRecordInputs& in) {
          r.pids_limit_hits.has_value() ? json(*r.pids_limit_hits) : json(nullptr)},
         {"output_truncated", r.output_truncated}}},
       {"layers", layers},
-      {"violations", json::array()},
+      {"violations", violations},
+      {"violations_suppressed", r.violations_suppressed},
       {"network", {{"mode", "none"}, {"connections", json::array()}, {"counts", json::object()}}},
       {"redaction",
        {{"state", in.redaction_state},

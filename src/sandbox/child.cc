@@ -5,6 +5,7 @@
 // and the prepared ChildPlan only. A failed step sends one ChildReport and exits.
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -21,46 +22,40 @@
 #include <csignal>
 #include <cstring>
 
+#include "sandbox/capabilities.h"
 #include "sandbox/child_plan.h"
+#include "sandbox/landlock_rules.h"
+#include "sandbox/seccomp_compile.h"
 #include "util/linux_compat.h"
 
 namespace agentbox::sandbox {
 
 const char* childStageName(ChildStage stage) {
+  // clang-format off
   switch (stage) {
-    case ChildStage::kStart:
-      return "start";
-    case ChildStage::kDeathSignal:
-      return "parent-death signal";
-    case ChildStage::kWaitParent:
-      return "wait for id maps";
-    case ChildStage::kIdentity:
-      return "become sandbox root";
-    case ChildStage::kMountPrivate:
-      return "make mounts private";
-    case ChildStage::kCloneTrees:
-      return "clone bind sources";
-    case ChildStage::kNewRoot:
-      return "root tmpfs";
-    case ChildStage::kMounts:
-      return "build root";
-    case ChildStage::kPivotRoot:
-      return "pivot_root";
-    case ChildStage::kReadOnlyRoot:
-      return "read-only root";
-    case ChildStage::kHostname:
-      return "hostname";
-    case ChildStage::kLoopback:
-      return "loopback up";
-    case ChildStage::kCloseFds:
-      return "close inherited fds";
-    case ChildStage::kSpawnCommand:
-      return "spawn command";
-    case ChildStage::kCommandSetup:
-      return "command setup";
-    case ChildStage::kExec:
-      return "exec";
+    case ChildStage::kStart: return "start";
+    case ChildStage::kDeathSignal: return "parent-death signal";
+    case ChildStage::kWaitParent: return "wait for id maps";
+    case ChildStage::kCgroupNamespace: return "cgroup namespace";
+    case ChildStage::kIdentity: return "become sandbox root";
+    case ChildStage::kMountPrivate: return "make mounts private";
+    case ChildStage::kCloneTrees: return "clone bind sources";
+    case ChildStage::kNewRoot: return "root tmpfs";
+    case ChildStage::kMounts: return "build root";
+    case ChildStage::kPivotRoot: return "pivot_root";
+    case ChildStage::kReadOnlyRoot: return "read-only root";
+    case ChildStage::kHostname: return "hostname";
+    case ChildStage::kLoopback: return "loopback up";
+    case ChildStage::kCloseFds: return "close inherited fds";
+    case ChildStage::kSandboxUser: return "switch to the sandbox user";
+    case ChildStage::kSpawnCommand: return "spawn command";
+    case ChildStage::kCommandSetup: return "command setup";
+    case ChildStage::kLandlock: return "landlock";
+    case ChildStage::kCapabilities: return "drop capabilities";
+    case ChildStage::kSeccomp: return "seccomp";
+    case ChildStage::kExec: return "exec";
   }
+  // clang-format on
   return "?";
 }
 
@@ -146,7 +141,6 @@ StepError armDeathSignal(const ChildPlan& plan) {
   if (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)) != 0) {
     ::_exit(125);
   }
-  ::close(plan.sync_fd);
   return {};
 }
 
@@ -184,6 +178,36 @@ StepError becomeRoot(const ChildPlan& plan) {
     return sysErr("setresuid(0)");
   }
   return {};
+}
+
+// Privileged mapping only: pid 1 was root inside for the mounts; it becomes the sandbox user
+// before spawning the command, keeping its capabilities (PR_SET_KEEPCAPS, then effective
+// restored from permitted) so that the command can still apply landlock and lock securebits.
+StepError becomeSandboxUser(const ChildPlan& plan) {
+  if (!plan.set_ids) {
+    return {};
+  }
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
+    return sysErr("prctl(PR_SET_KEEPCAPS)");
+  }
+  if (::setgroups(0, nullptr) != 0 || ::setresgid(plan.gid, plan.gid, plan.gid) != 0 ||
+      ::setresuid(plan.uid, plan.uid, plan.uid) != 0) {
+    return sysErr("setresuid to the sandbox user");
+  }
+  struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  if (::syscall(SYS_capget, &head, data) != 0) {
+    return sysErr("capget");
+  }
+  for (auto& d : data) {
+    d.effective = d.permitted;
+  }
+  if (::syscall(SYS_capset, &head, data) != 0) {
+    return sysErr("capset");
+  }
+  ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  // A credential change clears the parent-death signal: arm it again.
+  return armDeathSignal(plan);
 }
 
 StepError makeMountsPrivate() {
@@ -400,7 +424,7 @@ StepError loopbackUp() {
   }
   // Only stdio survives; the report pipe is O_CLOEXEC so it closes at a successful exec.
   for (int fd : plan.keep_fds) {
-    if (fd > 2 && fd != plan.report_fd) {
+    if (fd > 2 && fd != plan.report_fd && fd != plan.seccomp_sock) {
       ::close(fd);
     }
   }
@@ -421,6 +445,29 @@ StepError loopbackUp() {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  // Order matters: landlock needs CAP_SYS_ADMIN (or no_new_privs); securebits and the
+  // bounding set need CAP_SETPCAP, so capabilities go after landlock; no_new_privs (set by
+  // dropCapabilities) must precede seccomp, and seccomp comes last so that none of the
+  // setup above runs under the filter.
+  if (plan.landlock != nullptr) {
+    int err = applyLandlock(*plan.landlock);
+    if (err != 0) {
+      die(ChildStage::kLandlock, err, "landlock_restrict_self");
+    }
+  }
+  CapStep cap_step = CapStep::kNone;
+  if (int err = dropCapabilities(&cap_step); err != 0) {
+    die(ChildStage::kCapabilities, err, capStepName(cap_step));
+  }
+  if (plan.seccomp != nullptr) {
+    int err = installSeccompAndSendListener(*plan.seccomp, plan.seccomp_sock);
+    if (err != 0) {
+      die(ChildStage::kSeccomp, err, "seccomp(SECCOMP_SET_MODE_FILTER)");
+    }
+  }
+  if (plan.seccomp_sock >= 0) {
+    ::close(plan.seccomp_sock);
+  }
   int first_err = ENOENT;
   for (const char* path : plan.exec_paths) {
     if (path == nullptr) {
@@ -451,6 +498,16 @@ pid_t spawnCommand(const ChildPlan& plan) {
   ::close(plan.stdin_fd);
   ::close(plan.stdout_fd);
   ::close(plan.stderr_fd);
+  if (plan.seccomp_sock >= 0) {
+    ::close(plan.seccomp_sock);
+  }
+  ::close(plan.sync_fd);
+  // pid 1 needs no privilege to reap and forward signals to its own uid.
+  CapStep cap_step = CapStep::kNone;
+  if (int err = dropCapabilities(&cap_step); err != 0) {
+    ::kill(command, SIGKILL);
+    fail(plan, ChildStage::kCapabilities, err, capStepName(cap_step));
+  }
   int status = 0;
   while (true) {
     siginfo_t info{};
@@ -503,6 +560,7 @@ void runChild(const ChildPlan& plan) {
   step(plan, ChildStage::kReadOnlyRoot, makeReadOnly(plan));
   step(plan, ChildStage::kHostname, setHostname(plan));
   step(plan, ChildStage::kLoopback, loopbackUp());
+  step(plan, ChildStage::kSandboxUser, becomeSandboxUser(plan));
   if (::sigprocmask(SIG_BLOCK, &plan.init_signals, nullptr) != 0) {
     fail(plan, ChildStage::kSpawnCommand, errno, "sigprocmask");
   }

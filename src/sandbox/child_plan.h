@@ -18,6 +18,9 @@
 
 namespace agentbox::sandbox {
 
+struct SeccompProgram;
+struct LandlockPlan;
+
 // A detached mount tree cloned with open_tree(2) before the new root hides its source.
 struct TreeSource {
   const char* path = nullptr;  // host path (cloned in the child), unless `fd` is set
@@ -66,8 +69,12 @@ enum class ChildStage : uint16_t {
   kHostname,
   kLoopback,
   kCloseFds,
+  kSandboxUser,
   kSpawnCommand,
   kCommandSetup,
+  kLandlock,
+  kCapabilities,
+  kSeccomp,
   kExec,
 };
 const char* childStageName(ChildStage stage);
@@ -113,6 +120,12 @@ struct ChildPlan {
     rlim_t value;  // soft = hard
   };
   std::vector<Rlimit> rlimits;  // applied to the command before exec
+  // Hardening of the command, in this order after the rlimits: landlock, every capability
+  // dropped with securebits locked and no_new_privs, then the seccomp filter last (its
+  // listener goes to the supervisor over seccomp_sock). Owned by the supervisor; null = off.
+  const LandlockPlan* landlock = nullptr;
+  const SeccompProgram* seccomp = nullptr;
+  int seccomp_sock = -1;
   uid_t uid = 1001;
   gid_t gid = 1001;
   bool set_ids = false;  // setgroups/setresgid/setresuid to uid/gid (privileged mapping)

@@ -52,6 +52,12 @@ RunResult classifyExit(const ExitFacts& facts) {
                           childStageName(f.stage), detailOf(f), errnoText(f.err));
     return r;
   }
+  if (facts.killed_for_violation) {
+    r.outcome = Outcome::kViolation;
+    r.exit_code = 159;
+    r.error = "the command was killed for a policy violation (seccomp on_violation = kill)";
+    return r;
+  }
   if (facts.command_wait_status.has_value()) {
     int st = *facts.command_wait_status;
     if (WIFSIGNALED(st)) {

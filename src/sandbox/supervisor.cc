@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +18,11 @@
 #include "sandbox/host_identity.h"
 #include "sandbox/id_map.h"
 #include "sandbox/idmapped_tree.h"
+#include "sandbox/landlock_rules.h"
+#include "sandbox/seccomp_builtin.h"
+#include "sandbox/seccomp_compile.h"
+#include "sandbox/seccomp_docker.h"
+#include "sandbox/seccomp_notify.h"
 #include "util/sys.h"
 
 namespace agentbox::sandbox {
@@ -34,6 +40,8 @@ constexpr auto kDrainLimit = std::chrono::seconds(5);
 
 // The pipes between supervisor and sandbox; the *_child ends are closed after the clone.
 struct Channels {
+  UniqueFd seccomp_parent;  // receives the seccomp listener fd (SCM_RIGHTS)
+  UniqueFd seccomp_child;
   sys::Pipe sync;
   sys::Pipe report;
   sys::Pipe in;
@@ -50,8 +58,12 @@ Result<Channels> makeChannels() {
   for (int fd : {in.write.get(), out.read.get(), err.read.get(), report.read.get()}) {
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   }
-  return Channels{std::move(sync), std::move(report), std::move(in), std::move(out),
-                  std::move(err)};
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    return Error::sys(errno, "socketpair(seccomp listener)");
+  }
+  return Channels{UniqueFd(sv[0]), UniqueFd(sv[1]), std::move(sync), std::move(report),
+                  std::move(in),   std::move(out),  std::move(err)};
 }
 
 Status writeIdMaps(pid_t pid, const IdMapPlan& ids) {
@@ -116,11 +128,33 @@ class EventLoop {
 
   Status run();
   ExitFacts& facts() { return facts_; }
+  std::vector<Violation> takeViolations() { return std::move(violations_.list); }
+  uint64_t suppressedViolations() const {
+    return notifier_.has_value() ? notifier_->suppressed() : 0;
+  }
+  void watchSeccomp(UniqueFd sock, std::string profile, OnViolation on_violation) {
+    listener_sock_ = std::move(sock);
+    violations_ = Violations("seccomp:" + profile);
+    on_violation_ = on_violation;
+  }
+  std::vector<std::string> notes;
   bool outputTruncated() const { return output_dropped_; }
   const sys::ChildExit& initExit() const { return init_exit_; }
 
  private:
-  enum Slot { kOut, kErr, kStdin, kStdinPipe, kReport, kPid, kSig, kTimer, kSlots };
+  enum Slot {
+    kOut,
+    kErr,
+    kStdin,
+    kStdinPipe,
+    kReport,
+    kPid,
+    kSig,
+    kTimer,
+    kListener,
+    kNotify,
+    kSlots
+  };
   void addFd(std::array<pollfd, kSlots>& fds, std::array<Slot, kSlots>& which, size_t& n, Slot slot,
              int fd, short events) {
     if (fd >= 0) {
@@ -146,6 +180,23 @@ class EventLoop {
   Status onInitExit();
   void onSignal();
   void onTimer();
+  void onListener();
+  void onNotify();
+  void killSandbox();
+
+  // Turns seccomp notifications into run-record violations.
+  class Violations : public ViolationSink {
+   public:
+    explicit Violations(std::string rule) : rule_(std::move(rule)) {}
+    void onSyscallViolation(const SyscallViolation& v) override {
+      list.push_back({"syscall", v.detail.empty() ? v.syscall : v.syscall + "(" + v.detail + ")",
+                      rule_, v.time, v.pid});
+    }
+    std::vector<Violation> list;
+
+   private:
+    std::string rule_;
+  };
 
   const SuperviseRequest& req_;
   Channels& ch_;
@@ -161,6 +212,10 @@ class EventLoop {
   std::chrono::steady_clock::time_point drain_deadline_{};
   ExitFacts facts_;
   sys::ChildExit init_exit_;
+  UniqueFd listener_sock_;
+  std::optional<SeccompNotifier> notifier_;
+  Violations violations_{"seccomp"};
+  OnViolation on_violation_ = OnViolation::kDeny;
   std::array<std::byte, kChunk> buf_{};
 };
 
@@ -283,6 +338,45 @@ void EventLoop::onSignal() {
   }
 }
 
+void EventLoop::killSandbox() {
+  cgroups_.killAll();
+  if (pidfd_.valid()) {
+    Status ignored = sys::pidfdSendSignal(pidfd_, SIGKILL);
+    (void)ignored;
+  }
+}
+
+void EventLoop::onListener() {
+  Result<UniqueFd> fd = receiveSeccompListener(listener_sock_.get());
+  listener_sock_.reset();  // one listener per run; EOF or error alike end this channel
+  if (!fd.has_value()) {
+    if (fd.error().code() != Errc::kNotFound) {
+      notes.push_back("seccomp listener not received: " + fd.error().oneLine());
+    }
+    return;
+  }
+  Result<SeccompNotifier> n =
+      SeccompNotifier::create(std::move(*fd), {.on_violation = on_violation_});
+  if (!n.has_value()) {
+    notes.push_back("seccomp violations are not reported: " + n.error().oneLine());
+    return;
+  }
+  notifier_.emplace(std::move(*n));
+}
+
+void EventLoop::onNotify() {
+  Status s = notifier_->handleReady(violations_);
+  if (!s.has_value()) {
+    notes.push_back("seccomp notification: " + s.error().oneLine());
+    notifier_.reset();
+    return;
+  }
+  if (notifier_->killRequested() && !facts_.killed_for_violation) {
+    facts_.killed_for_violation = true;
+    killSandbox();
+  }
+}
+
 void EventLoop::onTimer() {
   uint64_t expirations = 0;
   if (::read(timer_.get(), &expirations, sizeof(expirations)) <= 0) {
@@ -318,6 +412,10 @@ Status EventLoop::run() {
     addFd(fds, which, n, kPid, pidfd_.get(), POLLIN);
     addFd(fds, which, n, kSig, sigfd_.get(), POLLIN);
     addFd(fds, which, n, kTimer, timer_.get(), POLLIN);
+    addFd(fds, which, n, kListener, listener_sock_.get(), POLLIN);
+    if (notifier_.has_value() && !init_done_) {
+      addFd(fds, which, n, kNotify, notifier_->fd(), POLLIN);
+    }
     AGENTBOX_ASSIGN_OR_RETURN(int ready, sys::poll(std::span(fds.data(), n), pollTimeoutMs()));
     if (!init_done_) {
       cgroups_.sample();
@@ -355,6 +453,12 @@ Status EventLoop::run() {
         case kTimer:
           onTimer();
           break;
+        case kListener:
+          onListener();
+          break;
+        case kNotify:
+          onNotify();
+          break;
         case kSlots:
           break;
       }
@@ -367,8 +471,48 @@ struct Prepared {
   IdMapPlan ids;
   UniqueFd ws_tree;
   std::optional<RunCgroups> cgroups;
+  SeccompProgram seccomp;
+  LandlockPlan landlock;
   std::vector<std::string> warnings;
 };
+
+Result<SeccompProgram> compileProfile(const policy::Seccomp& settings) {
+  if (settings.profile == "default") {
+    return compileSeccomp(builtinSeccompRules());
+  }
+  AGENTBOX_ASSIGN_OR_RETURN(DockerProfileContext ctx, hostDockerProfileContext());
+  AGENTBOX_ASSIGN_OR_RETURN(SeccompRules rules, loadDockerProfile(settings.profile, ctx));
+  return compileSeccomp(rules);
+}
+
+// Landlock is a required layer: strict refuses on a kernel without it.
+Status planHardening(const SuperviseRequest& req, Prepared& p) {
+  AGENTBOX_ASSIGN_OR_RETURN(
+      p.seccomp,
+      compileProfile(req.policy.seccomp).context("seccomp profile {}", req.policy.seccomp.profile));
+  for (const std::string& w : p.seccomp.warnings) {
+    p.warnings.push_back(w);
+  }
+  AGENTBOX_ASSIGN_OR_RETURN(int abi, detectLandlockAbi());
+  LandlockRequest lr =
+      sandboxLandlockRequest(req.policy.filesystem.mode == policy::WorkspaceMode::kWrite);
+  lr.bind_ports = req.policy.network.ports.bind;
+  lr.connect_ports = req.policy.network.ports.connect;
+  p.landlock = planLandlock(lr, abi);
+  if (!p.landlock.enabled) {
+    if (req.policy.sandbox.isolation == policy::Isolation::kStrict) {
+      return makeError(Errc::kUnsupported, "landlock is not available on this kernel")
+          .withHint("enable CONFIG_SECURITY_LANDLOCK and lsm=landlock, or pass --best-effort");
+    }
+    p.warnings.push_back(
+        "best-effort: landlock is not available; file and port rules rely on "
+        "mounts only");
+  }
+  for (const std::string& m : p.landlock.missing) {
+    p.warnings.push_back("landlock ABI " + std::to_string(abi) + " cannot give: " + m);
+  }
+  return ok();
+}
 
 Result<RunCgroups> makeCgroups(const SuperviseRequest& req) {
   std::string mountinfo = sys::readFile("/proc/self/mountinfo").value_or(std::string());
@@ -422,9 +566,17 @@ std::vector<LayerStatus> layerReport(const Prepared& p) {
   bool idmapped = p.me.privileged;
   layers.push_back({"idmapped-workspace", idmapped, idmapped ? "caller's files as 1001" : "",
                     idmapped ? "" : "not needed: the id map shows the caller's files as 1001"});
-  for (const char* name : {"capabilities", "seccomp", "landlock"}) {
-    layers.push_back({name, false, "", "not built yet (issue #12)"});
-  }
+  layers.push_back({"capabilities", true,
+                    "all sets empty; securebits NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, "
+                    "NO_CAP_AMBIENT_RAISE locked; no_new_privs",
+                    ""});
+  layers.push_back(
+      {"seccomp", true,
+       fmt::format("profile={} rules={} notify={} default=EPERM", p.seccomp.profile_name,
+                   p.seccomp.rule_count, p.seccomp.notify_syscalls.size()),
+       ""});
+  layers.push_back({"landlock", p.landlock.enabled, p.landlock.enabled ? p.landlock.describe() : "",
+                    p.landlock.enabled ? "" : "not available on this kernel"});
   bool cg = p.cgroups->version() != CgroupVersion::kNone;
   layers.push_back(
       {"cgroups", cg, cg ? p.cgroups->describe() : "", cg ? "" : p.cgroups->whyNone()});
@@ -452,6 +604,7 @@ Result<Prepared> prepare(const SuperviseRequest& req) {
   }
   AGENTBOX_ASSIGN_OR_RETURN(RunCgroups cg, makeCgroups(req));
   p.cgroups.emplace(std::move(cg));
+  AGENTBOX_TRY(planHardening(req, p));
   return p;
 }
 
@@ -538,7 +691,11 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   plan.stdin_fd = ch.in.read.get();
   plan.stdout_fd = ch.out.write.get();
   plan.stderr_fd = ch.err.write.get();
-  plan.keep_fds = {plan.sync_fd, plan.report_fd, plan.stdin_fd, plan.stdout_fd, plan.stderr_fd};
+  plan.seccomp_sock = ch.seccomp_child.get();
+  plan.seccomp = &p.seccomp;
+  plan.landlock = p.landlock.enabled ? &p.landlock : nullptr;
+  plan.keep_fds = {plan.sync_fd,   plan.report_fd, plan.stdin_fd,
+                   plan.stdout_fd, plan.stderr_fd, plan.seccomp_sock};
   if (p.ws_tree.valid()) {
     plan.keep_fds.push_back(p.ws_tree.get());
   }
@@ -556,6 +713,7 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   ch.in.read.reset();
   ch.out.write.reset();
   ch.err.write.reset();
+  ch.seccomp_child.reset();
   p.ws_tree.reset();
   // The child waits for the sync byte: it joins its cgroups and gets its maps before it runs
   // a single instruction of setup, so nothing of the run is ever unlimited.
@@ -577,6 +735,10 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   AGENTBOX_TRY(sys::writeAll(ch.sync.write.get(), "g"));
 
   EventLoop loop(req, ch, *p.cgroups, std::move(pidfd), std::move(sigfd), std::move(timer));
+  loop.watchSeccomp(std::move(ch.seccomp_parent), p.seccomp.profile_name,
+                    req.policy.seccomp.on_violation == policy::OnViolation::kKill
+                        ? OnViolation::kKill
+                        : OnViolation::kDeny);
   AGENTBOX_TRY(loop.run());
   req.output.finish();
   RunResult result = classifyExit(loop.facts());
@@ -586,7 +748,12 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   fillUsage(result, p, loop.initExit());
   result.output_truncated = loop.outputTruncated();
   result.layers = layerReport(p);
+  result.violations = loop.takeViolations();
+  result.violations_suppressed = loop.suppressedViolations();
   result.warnings = p.warnings;
+  for (const std::string& n : loop.notes) {
+    result.warnings.push_back(n);
+  }
   for (const std::string& n : p.cgroups->notes()) {
     result.warnings.push_back(n);
   }

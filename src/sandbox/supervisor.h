@@ -50,6 +50,15 @@ class OutputSink {
   virtual void finish() = 0;
 };
 
+// One entry of the run record's `violations`.
+struct Violation {
+  std::string kind;     // "syscall" | "network" | "filesystem"
+  std::string subject;  // "mount(...)": the syscall with its decoded arguments
+  std::string rule;     // "seccomp:<profile>"
+  std::chrono::system_clock::time_point time;
+  pid_t pid = 0;
+};
+
 // One isolation layer as the run record reports it.
 struct LayerStatus {
   std::string name;
@@ -71,6 +80,8 @@ struct RunResult {
   bool limits_enforced = false;             // memory, cpus, pids held by a cgroup
   bool output_truncated = false;            // output beyond output_limit was dropped
   std::vector<LayerStatus> layers;
+  std::vector<Violation> violations;
+  uint64_t violations_suppressed = 0;  // beyond the reporting cap, counted only
   std::vector<std::string> warnings;
 };
 
@@ -94,6 +105,7 @@ struct ExitFacts {
   std::optional<ChildReport> exec_failure;   // kExecFailed from the command
   std::optional<int> command_wait_status;    // from kExited
   bool timed_out = false;                    // we killed the sandbox at the deadline
+  bool killed_for_violation = false;         // on_violation = "kill" fired
   int init_si_code = 0;                      // waitid's si_code for pid 1
   int init_si_status = 0;                    // exit status or signal number of pid 1
 };
