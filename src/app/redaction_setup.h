@@ -21,7 +21,7 @@ struct CustomRedactionRule {
   std::string regex;                  // RE2 syntax; group 1 (or the whole match) is redacted
   std::string rule_class = "custom";  // secret | credential | pii | path | custom
   std::string severity = "high";      // low | medium | high | critical
-  std::vector<std::string> keywords;  // literal triggers (case-insensitive); empty: the regex
+  std::vector<std::string> keywords;  // literal triggers (case-insensitive), at least one
   std::string validator = "none";     // none | luhn | github-checksum | jwt | email | ssn |
                                       // entropy (Shannon floor 3.5 bits/byte)
   std::string replacement;            // "" = "[REDACTED:{id}:{fp}]"

@@ -33,6 +33,14 @@ enum class Validator : uint8_t {
   kSsn,             // US SSN area/group/serial ranges, not the advertising block
 };
 
+// A built-in trigger for digit shapes, run instead of a Vectorscan expression: digit classes
+// give Vectorscan no literal to prefilter on, and such a pattern alone halves its speed.
+enum class DigitShape : uint8_t {
+  kNone,
+  kCardNumber,  // a digit that ends >= 13 digits within the last 23 bytes of a [0-9 -] run
+  kSsn,         // a digit that ends DDD-DD-DDDD
+};
+
 // Where held-back output may start for a candidate of this rule.
 enum class HoldFrom : uint8_t {
   kMatchStart,  // the keyword is part of the secret (ghp_...): hold from the window start
@@ -40,31 +48,31 @@ enum class HoldFrom : uint8_t {
 };
 
 struct Rule {
-  std::string id;                             // stable id: "github-pat"; appears in output
-  RuleClass rule_class = RuleClass::kSecret;  // class for counters and policy switches
-  Severity severity = Severity::kHigh;        // reported in findings
-  double confidence = 0.9;                    // 0..1, how rarely a match is a false positive
-  std::vector<std::string> keywords;          // literal triggers; any one wakes the rule
-  bool keywords_caseless = false;             // keywords match in any letter case
-  std::string trigger;                        // Vectorscan regex trigger if keywords is empty
-  std::string regex;                          // RE2 confirm; group 1 (else whole) is redacted
-  uint32_t before_bytes = 0;                  // extra bytes before the trigger the match may
-                                              // start at (regex triggers: their max length)
-  uint32_t after_bytes = 256;                 // bytes past the trigger the match may reach
-  std::string continue_chars;                 // CharSet spec; a byte outside it ends the
-                                              // candidate. Empty: any byte except newline
-  std::string lead_chars;                     // CharSet spec of bytes that may precede the
-                                              // trigger's end in a match (regex triggers)
-  HoldFrom hold = HoldFrom::kMatchStart;      // see HoldFrom
-  Validator validator = Validator::kNone;     // structural check on the captured value
-  double min_entropy = 0;                     // Shannon bits/byte floor; 0 = no floor
-  bool skip_placeholders = true;              // leave EXAMPLE / xxxx / ${VAR} values alone
-  std::vector<std::string> allow;             // exact values never redacted
-  std::string replacement;                    // "" = "[REDACTED:{id}:{fp}]"; {id} {fp} {class}
-  bool redact_truncated = false;              // at end of stream, a token cut off after its
-                                              // keyword (>= 8 more bytes) is redacted
-  std::string end_marker;                     // if seen, the candidate completes at the next
-                                              // "-----" after it (PEM blocks)
+  std::string id;                              // stable id: "github-pat"; appears in output
+  RuleClass rule_class = RuleClass::kSecret;   // class for counters and policy switches
+  Severity severity = Severity::kHigh;         // reported in findings
+  double confidence = 0.9;                     // 0..1, how rarely a match is a false positive
+  std::vector<std::string> keywords;           // literal triggers; any one wakes the rule
+  bool keywords_caseless = false;              // keywords match in any letter case
+  DigitShape digit_shape = DigitShape::kNone;  // instead of keywords: the digit scanner
+  std::string regex;                           // RE2 confirm; group 1 (else whole) is redacted
+  uint32_t before_bytes = 0;                   // extra bytes before the trigger the match may
+                                               // start at (digit triggers: their max length)
+  uint32_t after_bytes = 256;                  // bytes past the trigger the match may reach
+  std::string continue_chars;                  // CharSet spec; a byte outside it ends the
+                                               // candidate. Empty: any byte except newline
+  std::string lead_chars;                      // CharSet spec of bytes that may precede the
+                                               // trigger's end in a match (for idle holds)
+  HoldFrom hold = HoldFrom::kMatchStart;       // see HoldFrom
+  Validator validator = Validator::kNone;      // structural check on the captured value
+  double min_entropy = 0;                      // Shannon bits/byte floor; 0 = no floor
+  bool skip_placeholders = true;               // leave EXAMPLE / xxxx / ${VAR} values alone
+  std::vector<std::string> allow;              // exact values never redacted
+  std::string replacement;                     // "" = "[REDACTED:{id}:{fp}]"; {id} {fp} {class}
+  bool redact_truncated = false;               // at end of stream, a token cut off after its
+                                               // keyword (>= 8 more bytes) is redacted
+  std::string end_marker;                      // if seen, the candidate completes at the next
+                                               // "-----" after it (PEM blocks)
 };
 
 std::string_view ruleClassName(RuleClass c);  // "secret", "credential", ...

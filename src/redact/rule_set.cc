@@ -28,7 +28,6 @@ std::string escapeLiteral(std::string_view lit) {
   return out;
 }
 
-constexpr uint32_t kCustomWindowBytes = 256;
 constexpr const char* kBase64Chars = "A-Za-z0-9+/=_\\-";
 
 }  // namespace
@@ -60,20 +59,21 @@ Status RuleSet::addRule(Rule rule) {
       return makeError(Errc::kInvalidInput, "redaction rule {}: empty keyword", rule.id);
     }
     longest = std::max(longest, static_cast<uint32_t>(kw.size()));
+    expr_trigger_.push_back(static_cast<uint32_t>(triggers_.size()));
     triggers_.push_back({index, static_cast<uint32_t>(kw.size()), kw, rule.keywords_caseless});
     expressions_.push_back(escapeLiteral(kw));
     flags_.push_back(rule.keywords_caseless ? HS_FLAG_CASELESS : 0U);
   }
-  if (rule.keywords.empty()) {
-    // A regex trigger. A custom rule without one uses its own regex, compiled as a Vectorscan
-    // prefilter (a superset) so constructs Vectorscan lacks still wake the RE2 confirm.
-    const bool own = rule.trigger.empty();
+  if (rule.keywords.empty() && rule.digit_shape != DigitShape::kNone) {
+    digit_triggers_.emplace_back(static_cast<uint32_t>(triggers_.size()), rule.digit_shape);
     triggers_.push_back({index, 0, "", false});
-    expressions_.push_back(own ? rule.regex : rule.trigger);
-    flags_.push_back(own ? HS_FLAG_PREFILTER : 0U);
-    if (own && rule.before_bytes == 0) {
-      rule.before_bytes = kCustomWindowBytes;
-    }
+  } else if (rule.keywords.empty()) {
+    // Literal triggers only: Vectorscan 5.4.9 in stream mode misses some matches of
+    // class-led regexes (docs/redaction.md), and a missed trigger is a leaked secret.
+    return makeError(Errc::kInvalidInput,
+                     "redaction rule {}: needs at least one keyword (a literal that every match "
+                     "contains)",
+                     rule.id);
   }
   cr.back = longest + rule.before_bytes;
   cr.rule = std::move(rule);
@@ -84,6 +84,7 @@ Status RuleSet::addRule(Rule rule) {
 void RuleSet::addLiteral(CompiledRule cr) {
   const auto index = static_cast<uint32_t>(rules_.size());
   const bool caseless = cr.rule.keywords_caseless;
+  expr_trigger_.push_back(static_cast<uint32_t>(triggers_.size()));
   triggers_.push_back({index, static_cast<uint32_t>(cr.literal.size()), cr.literal, caseless});
   expressions_.push_back(escapeLiteral(cr.literal));
   flags_.push_back(caseless ? HS_FLAG_CASELESS : 0U);
@@ -98,7 +99,7 @@ Status RuleSet::compileDatabase() {
   std::vector<unsigned> ids;
   for (size_t i = 0; i < expressions_.size(); ++i) {
     exprs.push_back(expressions_[i].c_str());
-    ids.push_back(static_cast<unsigned>(i));
+    ids.push_back(expr_trigger_[i]);
   }
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
@@ -109,8 +110,8 @@ Status RuleSet::compileDatabase() {
     std::string what = err != nullptr && err->message != nullptr ? err->message : "unknown error";
     std::string rule = "?";
     if (err != nullptr && err->expression >= 0 &&
-        static_cast<size_t>(err->expression) < triggers_.size()) {
-      rule = rules_[triggers_[static_cast<size_t>(err->expression)].rule].rule.id;
+        static_cast<size_t>(err->expression) < expr_trigger_.size()) {
+      rule = rules_[triggers_[expr_trigger_[static_cast<size_t>(err->expression)]].rule].rule.id;
     }
     hs_free_compile_error(err);
     return makeError(Errc::kInvalidInput, "redaction rule {}: Vectorscan rejected it: {}", rule,

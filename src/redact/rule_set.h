@@ -81,6 +81,10 @@ class RuleSet {
 
   const std::vector<CompiledRule>& rules() const { return rules_; }
   const std::vector<Trigger>& triggers() const { return triggers_; }
+  // Triggers evaluated by the engine's digit scanner: (trigger index, shape).
+  const std::vector<std::pair<uint32_t, DigitShape>>& digitTriggers() const {
+    return digit_triggers_;
+  }
   const hs_database_t* database() const { return db_.get(); }
 
  private:
@@ -91,8 +95,10 @@ class RuleSet {
 
   std::vector<CompiledRule> rules_;
   std::vector<Trigger> triggers_;
-  std::vector<std::string> expressions_;  // Vectorscan sources, parallel to triggers_
-  std::vector<unsigned> flags_;
+  std::vector<std::string> expressions_;  // Vectorscan sources
+  std::vector<unsigned> flags_;           // parallel to expressions_
+  std::vector<uint32_t> expr_trigger_;    // expression -> trigger (the Vectorscan match id)
+  std::vector<std::pair<uint32_t, DigitShape>> digit_triggers_;
   HsDatabase db_;
   std::string hmac_key_;
   std::vector<std::string> warnings_;

@@ -6,6 +6,7 @@
 #include "redact/text_engine.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <new>
 #include <tuple>
@@ -57,6 +58,7 @@ std::string expandReplacement(const Rule& rule, std::string_view fp) {
 
 Result<std::unique_ptr<TextEngine>> TextEngine::open(std::shared_ptr<const RuleSet> rules) {
   std::unique_ptr<TextEngine> e(new TextEngine(std::move(rules)));
+  e->has_digit_triggers_ = !e->rules_->digitTriggers().empty();
   const hs_database_t* db = e->rules_->database();
   if (db != nullptr) {
     if (hs_alloc_scratch(db, &e->scratch_) != HS_SUCCESS) {
@@ -114,12 +116,84 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
       }
     }
   }
+  if (has_digit_triggers_) {
+    scanDigits(data, bytes.size(), end_ - bytes.size());
+  }
   for (const auto& [trigger, to] : matches_) {
     addCandidate(trigger, to);
   }
   matches_.clear();
   advance(false);
   return ok();
+}
+
+void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  const auto& digit_triggers = rules_->digitTriggers();
+  // Locals, not members, in the hot loop: the compiler keeps them in registers.
+  uint32_t digits = digit_mask_;
+  uint32_t dashes = dash_mask_;
+  uint32_t count = digits_in_window_;
+  size_t i = 0;
+  while (i < n) {
+    if (digits == 0) {
+      // No digit in the run: skip 8 bytes at a time to the next digit (SWAR "has a byte
+      // below 10" on the bytes xor '0').
+      while (i + 8 <= n) {
+        uint64_t w = 0;
+        std::memcpy(&w, p + i, 8);
+        const uint64_t t = w ^ (kOnes * '0');
+        if (((t - kOnes * 10) & ~t & (kOnes * 0x80)) != 0) {
+          break;
+        }
+        i += 8;
+      }
+      while (i<n&& static_cast<unsigned char>(p[i] - '0')> 9) {
+        ++i;
+      }
+      dashes = 0;
+      count = 0;
+      if (i == n) {
+        break;
+      }
+      // A [0-9 -] run shorter than an SSN (11 bytes) can hold no card number or SSN: skip it
+      // whole unless it reaches the end of the chunk (then its state must carry over).
+      size_t j = i;
+      while (j < n && (static_cast<unsigned char>(p[j] - '0') <= 9 || p[j] == ' ' || p[j] == '-')) {
+        ++j;
+      }
+      if (j < n && j - i < 11) {
+        i = j;
+        continue;
+      }
+    }
+    const char c = p[i];
+    const uint32_t digit = static_cast<unsigned char>(c - '0') <= 9 ? 1U : 0U;
+    if (digit != 0 || c == ' ' || c == '-') {
+      // `count` is the number of ones in the low 23 bits (the longest card match).
+      count += digit - ((digits >> 22) & 1U);
+      digits = (digits << 1) | digit;
+      dashes = (dashes << 1) | (c == '-' ? 1U : 0U);
+    } else {
+      digits = 0;
+      dashes = 0;
+      count = 0;
+    }
+    if (digit != 0 && (count >= 13 || (dashes & 0x7FFU) == 0x090U)) {
+      for (const auto& [trigger, shape] : digit_triggers) {
+        const bool fire = shape == DigitShape::kCardNumber
+                              ? count >= 13
+                              : ((digits & 0x7FFU) == 0x76FU && (dashes & 0x7FFU) == 0x090U);
+        if (fire) {
+          matches_.emplace_back(trigger, base + i + 1);
+        }
+      }
+    }
+    ++i;
+  }
+  digit_mask_ = digits;
+  dash_mask_ = dashes;
+  digits_in_window_ = count;
 }
 
 void TextEngine::addCandidate(uint32_t trigger, uint64_t to) {
@@ -511,6 +585,8 @@ Status TextEngine::finish(Sink& sink) {
   }
   buf_.clear();
   base_ = emit_ = end_ = 0;
+  digit_mask_ = dash_mask_ = 0;
+  digits_in_window_ = 0;
   open_.clear();
   spans_.clear();
   line_ = 1;

@@ -78,6 +78,7 @@ class TextEngine {
                      void* ctx);
   Status fail(std::string reason);
   Status scan(std::span<const std::byte> bytes);
+  void scanDigits(const char* p, size_t n, uint64_t base);
   void addCandidate(uint32_t trigger, uint64_t to);
   void advance(bool eof);
   bool advanceOne(Candidate& c, bool eof, uint64_t max_pos);
@@ -104,6 +105,10 @@ class TextEngine {
   std::vector<Candidate> open_;
   std::vector<Span> spans_;  // resolved, sorted by start
   std::string text_;         // scratch for the confirm step
+  uint32_t digit_mask_ = 0;  // digit scanner: bit i = byte i back in the [0-9 -] run is a digit
+  uint32_t dash_mask_ = 0;   // ... is '-'
+  uint32_t digits_in_window_ = 0;
+  bool has_digit_triggers_ = false;
   RedactionCounts counts_;
   bool track_lines_ = false;
   uint64_t line_ = 1;

@@ -267,15 +267,44 @@ TEST(FailClosed, RuleSetRefusesRulesTheEnginesReject) {
   EXPECT_EQ(ra.error().code(), Errc::kInvalidInput);
   EXPECT_NE(ra.error().oneLine().find("bad-re2"), std::string::npos);
 
-  Rule bad_hs;
-  bad_hs.id = "bad-trigger";
-  bad_hs.trigger = "a{2,1}";
-  bad_hs.regex = "(a)";
+  Rule no_keyword;
+  no_keyword.id = "no-keyword";
+  no_keyword.regex = "(a+)";
   RuleSetConfig b;
-  b.rules = {bad_hs};
+  b.rules = {no_keyword};
   auto rb = RuleSet::build(std::move(b));
   ASSERT_FALSE(rb.has_value());
-  EXPECT_NE(rb.error().oneLine().find("bad-trigger"), std::string::npos);
+  EXPECT_NE(rb.error().oneLine().find("no-keyword"), std::string::npos);
+}
+
+// Vectorscan 5.4.9 in stream mode misses matches of class-led regexes at some offsets; the
+// engine relies on literals only. This checks literal triggers in the full database at every
+// offset of buffers up to 140 bytes, through a known secret and a keyword rule.
+TEST(Triggers, LiteralsFireAtEveryOffsetAndLength) {
+  auto rules = buildRules({"zq81-SECRET-value"});
+  const std::string secret = "zq81-SECRET-value";
+  const std::string mail = "bob@corp.io";
+  for (size_t len = secret.size() + 2; len < 140; ++len) {
+    for (size_t pos = 1; pos + secret.size() + 1 <= len; ++pos) {
+      std::string text(len, 'x');
+      for (size_t i = 0; i < len; i += 7) {
+        text[i] = ' ';
+      }
+      text.replace(pos, secret.size(), secret);
+      auto r = runOnce(rules, text);
+      ASSERT_EQ(r.out.find(secret), std::string::npos) << len << " " << pos;
+      if (pos + mail.size() + 2 <= len) {
+        std::string m(len, 'x');
+        for (size_t i = 0; i < len; i += 7) {
+          m[i] = ' ';
+        }
+        m[pos - 1] = ' ';
+        m.replace(pos, mail.size(), mail);
+        m[pos + mail.size()] = ' ';
+        ASSERT_EQ(runOnce(rules, m).out.find(mail), std::string::npos) << m;
+      }
+    }
+  }
 }
 
 TEST(CustomRule, KeywordRegexAndReplacementTemplate) {
@@ -294,18 +323,6 @@ TEST(CustomRule, KeywordRegexAndReplacementTemplate) {
   auto out = runOnce(*rules, "id CORP-12345678 and CORP-123\n");
   EXPECT_EQ(out.out, "id <custom:corp-id> and CORP-123\n");
   EXPECT_EQ(runBytewise(*rules, "id CORP-12345678 and CORP-123\n").out, out.out);
-}
-
-TEST(CustomRule, WithoutKeywordsItsRegexIsThePrefilter) {
-  Rule r;
-  r.id = "ticket";
-  r.rule_class = RuleClass::kCustom;
-  r.regex = "(TCK[0-9]{6})";
-  RuleSetConfig config;
-  config.rules = {r};
-  auto rules = RuleSet::build(std::move(config));
-  ASSERT_TRUE(rules.has_value());
-  EXPECT_EQ(runBytewise(*rules, "see TCK123456.\n").out.find("TCK123456"), std::string::npos);
 }
 
 TEST(Findings, CarryOffsetsLineAndColumn) {
