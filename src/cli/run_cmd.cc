@@ -35,6 +35,7 @@ struct RunFlags {
   std::string report;
   std::vector<std::string> secret_env;
   bool best_effort = false;
+  bool allow_git_write = false;
   bool quiet = false;
 };
 
@@ -77,6 +78,9 @@ std::vector<policy::FlagValue> policyFlags(const RunFlags& f) {
   add("--env", f.env);
   if (f.best_effort) {
     out.push_back({"--best-effort", ""});
+  }
+  if (f.allow_git_write) {
+    out.push_back({"--allow-git-write", ""});
   }
   return out;
 }
@@ -144,6 +148,9 @@ void addRunCommand(CLI::App& app, int& exit_code, const std::vector<std::string>
   run->add_option("--hostname", flags->hostname, "Hostname inside (default agentbox)");
   run->add_flag("--best-effort", flags->best_effort,
                 "Run with the isolation layers this host can give and list what is missing");
+  run->add_flag("--allow-git-write", flags->allow_git_write,
+                "In write mode, let the command write /workspace/.git (read-only by default: a "
+                "planted hook or config runs code on the host at the next git command)");
   run->add_option("--secret-env", flags->secret_env,
                   "Treat the value of --env variable NAME as a secret: redacted exactly, and in "
                   "base64, URL and hex form, wherever it appears; repeatable");

@@ -250,6 +250,7 @@ constexpr FlagBinding kFlagBindings[] = {
     {"--mode", "filesystem.mode"},
     {"--hostname", "sandbox.hostname"},
     {"--best-effort", "sandbox.isolation"},
+    {"--allow-git-write", "filesystem.allow_git_write"},
     {"--env", "sandbox.env"},
 };
 
@@ -273,6 +274,12 @@ Status Merger::applyFlags(const std::vector<FlagValue>& flags,
       }
       text = "best-effort";
       label = "flag --best-effort";
+    } else if (f.flag == "--allow-git-write") {
+      if (!f.value.empty()) {
+        return makeError(Errc::kInvalidInput, "flag --allow-git-write takes no value");
+      }
+      text = "true";
+      label = "flag --allow-git-write";
     } else if (f.flag == "--env") {
       size_t eq = f.value.find('=');
       std::string name = f.value.substr(0, eq);

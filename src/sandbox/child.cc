@@ -294,6 +294,9 @@ StepError applyMount(const MountStep& m, const int* tree_fds) {
       }
       return {};
     case MountOp::kTouch: {
+      if (::access(m.target, F_OK) == 0) {
+        return {};  // an existing file (a hidden path in the workspace) is the mount point
+      }
       int fd = ::open(m.target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
       if (fd < 0) {
         return sysErr("create", m.target);

@@ -48,9 +48,16 @@ class PlanBuilder {
         {.path = plan_.keep(host_path), .attr_set = attrs, .recursive = !is_file});
     attachLastTree(path, is_file);
   }
-  void attachTreeFd(std::string_view path, int fd) {
+  void attachTreeFd(std::string_view path, int fd, bool is_file = false) {
     plan_.trees.push_back({.fd = fd});
-    attachLastTree(path, /*is_file=*/false);
+    attachLastTree(path, is_file);
+  }
+  // mkdir -p of the parents of `path` inside the new root (idempotent: EEXIST is fine).
+  void mkdirParents(std::string_view path) {
+    for (size_t pos = path.find('/', 1); pos != std::string_view::npos;
+         pos = path.find('/', pos + 1)) {
+      mkdir(path.substr(0, pos));
+    }
   }
   void add(MountStep step) { plan_.mounts.push_back(step); }
 
@@ -176,6 +183,25 @@ ChildPlan planChild(const PlanInputs& in) {
       attrs |= MOUNT_ATTR_RDONLY;
     }
     b.bindHost("/workspace", in.target.workspace, attrs);
+  }
+  for (const ExtraMount& m : in.extra) {
+    b.mkdirParents(m.sandbox_path);
+    if (m.tree_fd >= 0) {
+      b.attachTreeFd(m.sandbox_path, m.tree_fd, m.is_file);
+    } else {
+      uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (m.read_only ? MOUNT_ATTR_RDONLY : 0);
+      b.bindHost(m.sandbox_path, m.host_path, attrs, m.is_file);
+    }
+  }
+  for (const HiddenPath& h : in.hidden) {
+    if (h.is_dir) {
+      b.tmpfs(h.sandbox_path, "size=4k,nr_inodes=1,mode=000",
+              MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY);
+    } else {
+      b.bindHost(h.sandbox_path, "/dev/null",
+                 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+                 /*is_file=*/true);
+    }
   }
   plan.read_only_after_pivot = {"/", "/dev"};
 

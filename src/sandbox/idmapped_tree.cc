@@ -59,13 +59,14 @@ Result<UniqueFd> makeIdmappedTree(const IdmappedTreeRequest& request) {
   std::string gid_map =
       fmt::format("{} {} 1\n", request.owner_gid, request.ids.host_gid_of_sandbox_user);
   AGENTBOX_ASSIGN_OR_RETURN(UniqueFd userns, userNamespaceFd(uid_map, gid_map));
+  unsigned recursive = request.is_file ? 0U : static_cast<unsigned>(AT_RECURSIVE);
   AGENTBOX_ASSIGN_OR_RETURN(UniqueFd tree,
-                            sys::openTree(request.path, OPEN_TREE_CLONE | AT_RECURSIVE));
+                            sys::openTree(request.path, OPEN_TREE_CLONE | recursive));
   uint64_t attrs = MOUNT_ATTR_IDMAP | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
   if (request.read_only) {
     attrs |= MOUNT_ATTR_RDONLY;
   }
-  AGENTBOX_TRY(sys::mountSetattr(tree, AT_RECURSIVE, attrs, userns.get())
+  AGENTBOX_TRY(sys::mountSetattr(tree, recursive, attrs, userns.get())
                    .context("idmapped mount of {}", request.path));
   return tree;
 }

@@ -21,6 +21,7 @@ struct IdmappedTreeRequest {
   gid_t owner_gid;
   const IdMapPlan& ids;  // where the sandbox user lands on the host
   bool read_only;
+  bool is_file = false;  // a single file (no recursive clone)
 };
 
 Result<UniqueFd> makeIdmappedTree(const IdmappedTreeRequest& request);

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -470,11 +471,89 @@ struct Prepared {
   HostIdentity me;
   IdMapPlan ids;
   UniqueFd ws_tree;
+  std::vector<UniqueFd> extra_trees;  // privileged callers: trees made here, moved by the child
+  std::vector<ExtraMount> extra;
+  std::vector<HiddenPath> hidden;
   std::optional<RunCgroups> cgroups;
   SeccompProgram seccomp;
   LandlockPlan landlock;
   std::vector<std::string> warnings;
 };
+
+bool isUnder(const std::string& path, const std::string& dir) {
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+// The host path behind a sandbox path: the workspace, an extra bind, or the same path.
+std::string hostPathOf(const std::string& sandbox_path, const std::string& workspace,
+                       const std::vector<ExtraMount>& extra) {
+  if (isUnder(sandbox_path, "/workspace")) {
+    return workspace + sandbox_path.substr(std::string("/workspace").size());
+  }
+  for (const ExtraMount& m : extra) {
+    if (isUnder(sandbox_path, m.sandbox_path)) {
+      return m.host_path + sandbox_path.substr(m.sandbox_path.size());
+    }
+  }
+  return sandbox_path;
+}
+
+// Extra binds of the policy, the .git guard and hidden paths. Privileged callers get trees
+// made here (the child, root only inside its user namespace, cannot traverse e.g. /root).
+Status planExtraMounts(const SuperviseRequest& req, Prepared& p) {
+  const policy::Filesystem& fs = req.policy.filesystem;
+  auto add = [&](const std::string& host, const std::string& sandbox, bool ro) -> Status {
+    AGENTBOX_ASSIGN_OR_RETURN(struct stat st, sys::stat(host).context("bind {}", host));
+    ExtraMount m{host, sandbox.empty() ? host : sandbox, ro, !S_ISDIR(st.st_mode), -1};
+    if (p.me.privileged) {
+      unsigned flags = OPEN_TREE_CLONE | (m.is_file ? 0U : static_cast<unsigned>(AT_RECURSIVE));
+      AGENTBOX_ASSIGN_OR_RETURN(UniqueFd tree, sys::openTree(host, flags));
+      AGENTBOX_TRY(
+          sys::mountSetattr(tree, m.is_file ? 0 : AT_RECURSIVE,
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (ro ? MOUNT_ATTR_RDONLY : 0))
+              .context("bind {}", host));
+      m.tree_fd = tree.get();
+      p.extra_trees.push_back(std::move(tree));
+    }
+    p.extra.push_back(std::move(m));
+    return ok();
+  };
+  for (const policy::Bind& b : fs.read_only) {
+    AGENTBOX_TRY(add(b.host_path, b.sandbox_path, true));
+  }
+  for (const policy::Bind& b : fs.read_write) {
+    AGENTBOX_TRY(add(b.host_path, b.sandbox_path, false));
+  }
+  // In write mode .git stays read-only: a planted hook or an edited .git/config would run
+  // code on the host at the next git command. A mount point cannot be renamed, removed or
+  // replaced by a `.git` file with `gitdir:`, and its contents are read-only.
+  std::string git = req.target.workspace + "/.git";
+  Result<struct stat> git_st = sys::lstat(git);
+  if (fs.mode == policy::WorkspaceMode::kWrite && !fs.allow_git_write && git_st.has_value() &&
+      (S_ISDIR(git_st->st_mode) || S_ISREG(git_st->st_mode))) {
+    ExtraMount m{git, "/workspace/.git", true, S_ISREG(git_st->st_mode), -1};
+    if (p.me.privileged) {
+      AGENTBOX_ASSIGN_OR_RETURN(UniqueFd tree, makeIdmappedTree({.path = git,
+                                                                 .owner_uid = p.me.uid,
+                                                                 .owner_gid = p.me.gid,
+                                                                 .ids = p.ids,
+                                                                 .read_only = true,
+                                                                 .is_file = m.is_file}));
+      m.tree_fd = tree.get();
+      p.extra_trees.push_back(std::move(tree));
+    }
+    p.extra.push_back(std::move(m));
+  }
+  for (const std::string& h : fs.hidden) {
+    Result<struct stat> st = sys::stat(hostPathOf(h, req.target.workspace, p.extra));
+    if (!st.has_value()) {
+      continue;  // nothing there to hide
+    }
+    p.hidden.push_back({h, S_ISDIR(st->st_mode)});
+  }
+  return ok();
+}
 
 Result<SeccompProgram> compileProfile(const policy::Seccomp& settings) {
   if (settings.profile == "default") {
@@ -496,6 +575,9 @@ Status planHardening(const SuperviseRequest& req, Prepared& p) {
   AGENTBOX_ASSIGN_OR_RETURN(int abi, detectLandlockAbi());
   LandlockRequest lr =
       sandboxLandlockRequest(req.policy.filesystem.mode == policy::WorkspaceMode::kWrite);
+  for (const ExtraMount& m : p.extra) {
+    (m.read_only ? lr.read_exec_paths : lr.read_write_paths).push_back(m.sandbox_path);
+  }
   lr.bind_ports = req.policy.network.ports.bind;
   lr.connect_ports = req.policy.network.ports.connect;
   p.landlock = planLandlock(lr, abi);
@@ -604,6 +686,7 @@ Result<Prepared> prepare(const SuperviseRequest& req) {
   }
   AGENTBOX_ASSIGN_OR_RETURN(RunCgroups cg, makeCgroups(req));
   p.cgroups.emplace(std::move(cg));
+  AGENTBOX_TRY(planExtraMounts(req, p));
   AGENTBOX_TRY(planHardening(req, p));
   return p;
 }
@@ -683,7 +766,9 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
                               .target = req.target,
                               .host = host,
                               .ids = p.ids,
-                              .workspace_tree_fd = p.ws_tree.get()});
+                              .workspace_tree_fd = p.ws_tree.get(),
+                              .extra = p.extra,
+                              .hidden = p.hidden});
   AGENTBOX_TRY(planLimits(req, p, plan));
   AGENTBOX_ASSIGN_OR_RETURN(Channels ch, makeChannels());
   plan.sync_fd = ch.sync.read.get();
@@ -698,6 +783,9 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
                    plan.stdout_fd, plan.stderr_fd, plan.seccomp_sock};
   if (p.ws_tree.valid()) {
     plan.keep_fds.push_back(p.ws_tree.get());
+  }
+  for (const UniqueFd& t : p.extra_trees) {
+    plan.keep_fds.push_back(t.get());
   }
   std::sort(plan.keep_fds.begin(), plan.keep_fds.end());
 
@@ -715,6 +803,7 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   ch.err.write.reset();
   ch.seccomp_child.reset();
   p.ws_tree.reset();
+  p.extra_trees.clear();
   // The child waits for the sync byte: it joins its cgroups and gets its maps before it runs
   // a single instruction of setup, so nothing of the run is ever unlimited.
   Status joined = p.cgroups->attach(pid);

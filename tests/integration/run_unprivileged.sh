@@ -3,12 +3,13 @@
 # Re-runs an integration test binary as an unprivileged user. As root: creates the user
 # `agentbox-test` if needed and stages the binaries in a world-readable directory (/root is
 # mode 700). As a non-root caller: runs the tests directly as that caller.
-# Usage: run_unprivileged.sh AGENTBOX PROBE TESTS [gtest args...]
+# Usage: run_unprivileged.sh AGENTBOX PROBE TESTS SYSCALL_PROBE [gtest args...]
 set -euo pipefail
-agentbox=$1 probe=$2 tests=$3
-shift 3
+agentbox=$1 probe=$2 tests=$3 sysprobe=$4
+shift 4
 if [ "$(id -u)" != 0 ]; then
-  exec env AGENTBOX_BIN="$agentbox" AGENTBOX_PROBE="$probe" "$tests" "$@"
+  exec env AGENTBOX_BIN="$agentbox" AGENTBOX_PROBE="$probe" AGENTBOX_SYSCALL_PROBE="$sysprobe" \
+    "$tests" "$@"
 fi
 user=${AGENTBOX_TEST_USER:-agentbox-test}
 if ! id "$user" >/dev/null 2>&1; then
@@ -16,7 +17,7 @@ if ! id "$user" >/dev/null 2>&1; then
 fi
 stage=$(mktemp -d /var/tmp/agentbox-stage.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
-cp "$agentbox" "$probe" "$tests" "$stage/"
+cp "$agentbox" "$probe" "$tests" "$sysprobe" "$stage/"
 chmod 755 "$stage" "$stage"/*
 home=$(getent passwd "$user" | cut -d: -f6)
 
@@ -46,4 +47,5 @@ cd /
 exec runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$home" USER="$user" LANG=C.UTF-8 \
   ${AGENTBOX_CGROUP_ROOT:+AGENTBOX_CGROUP_ROOT="$AGENTBOX_CGROUP_ROOT"} \
   AGENTBOX_BIN="$stage/$(basename "$agentbox")" AGENTBOX_PROBE="$stage/$(basename "$probe")" \
+  AGENTBOX_SYSCALL_PROBE="$stage/$(basename "$sysprobe")" \
   "$stage/$(basename "$tests")" "$@"
