@@ -174,6 +174,7 @@ BENCHMARK(BM_NaiveLinearScan);
 // Records items/s per benchmark for the ratio line.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
+  RatioReporter() : ConsoleReporter(OO_Tabular) {}  // no colour codes: the output is pasted
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
       auto it = r.counters.find("items_per_second");
