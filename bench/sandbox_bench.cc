@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: sandbox_bench.cc
-// Cold start of `/bin/true` under agentbox, side by side in one run with bubblewrap given the
-// closest equivalent flags and with plain /bin/true. Each iteration runs the three in turn
-// (alternating, so drift and noise hit all alike); the benchmark reports medians in ms and
-// the ratio agentbox/bwrap as counters, and prints a summary line.
+// Cold start of `/bin/true` under agentbox (every layer: namespaces, new root, idmapped
+// workspace, cgroups, rlimits, landlock, capabilities, seccomp, redacted output, run record),
+// under agentbox without cgroups (AGENTBOX_CGROUP_ROOT pointing nowhere, --best-effort: the
+// cost cgroups add), under bubblewrap given the closest equivalent flags, and plain. Each
+// iteration runs the four in turn (alternating, so drift and noise hit all alike); the
+// benchmark reports medians in ms and the ratios as counters, and prints a summary line.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -75,8 +77,8 @@ double median(std::vector<double> v) {
 
 std::vector<std::string> bwrapArgs(const std::string& bwrap, const std::string& ws) {
   // The same read-only binds agentbox makes, plus what bwrap offers for /proc, /dev, /tmp.
-  std::vector<std::string> a = {bwrap, "--unshare-all", "--die-with-parent", "--ro-bind",
-                                "/usr", "/usr"};
+  std::vector<std::string> a = {bwrap,       "--unshare-all", "--die-with-parent",
+                                "--ro-bind", "/usr",          "/usr"};
   for (const char* name : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
     std::string path = std::string("/") + name;
     struct stat st {};
@@ -107,41 +109,56 @@ void BM_ColdStartTrue(benchmark::State& state) {
   std::string ws = (tmp / ("agentbox-bench-ws-" + std::to_string(::getpid()))).string();
   std::string st = (tmp / ("agentbox-bench-state-" + std::to_string(::getpid()))).string();
   std::filesystem::create_directories(ws);
-  std::vector<std::string> env = {"PATH=/usr/bin:/bin", "AGENTBOX_STATE_DIR=" + st,
-                                  "HOME=" + st};
-  std::vector<std::string> agentbox = {AGENTBOX_BIN_PATH, "run", "--quiet", "--workspace", ws,
-                                       "--", "/bin/true"};
+  std::vector<std::string> env = {"PATH=/usr/bin:/bin", "AGENTBOX_STATE_DIR=" + st, "HOME=" + st};
+  std::vector<std::string> agentbox = {AGENTBOX_BIN_PATH, "run", "--quiet", "--workspace", ws, "--",
+                                       "/bin/true"};
+  std::vector<std::string> env_nocg = env;
+  env_nocg.push_back("AGENTBOX_CGROUP_ROOT=/agentbox-bench-no-such-cgroup");
+  std::vector<std::string> agentbox_nocg = {AGENTBOX_BIN_PATH, "run", "--quiet", "--best-effort",
+                                            "--workspace",     ws,    "--",      "/bin/true"};
   std::vector<std::string> bw = bwrapArgs(bwrap, ws);
   std::vector<std::string> plain = {"/bin/true"};
   std::vector<double> t_agentbox;
+  std::vector<double> t_nocg;
   std::vector<double> t_bwrap;
   std::vector<double> t_plain;
   for (auto _ : state) {
     double a = timeSpawn(agentbox, env);
+    double n = timeSpawn(agentbox_nocg, env_nocg);
     double b = bwrap.empty() ? 0 : timeSpawn(bw, env);
     double p = timeSpawn(plain, env);
-    if (a < 0 || b < 0 || p < 0) {
-      state.SkipWithError(a < 0 ? "agentbox run failed" : b < 0 ? "bwrap failed" : "true failed");
+    if (a < 0 || n < 0 || b < 0 || p < 0) {
+      state.SkipWithError(a < 0 || n < 0 ? "agentbox run failed"
+                          : b < 0        ? "bwrap failed"
+                                         : "true failed");
       break;
     }
     t_agentbox.push_back(a);
+    t_nocg.push_back(n);
     t_bwrap.push_back(b);
     t_plain.push_back(p);
-    state.SetIterationTime((a + b + p) / 1000.0);
+    state.SetIterationTime((a + n + b + p) / 1000.0);
   }
   double ma = median(t_agentbox);
+  double mn = median(t_nocg);
   double mb = median(t_bwrap);
   double mp = median(t_plain);
   state.counters["agentbox_ms"] = ma;
+  state.counters["agentbox_no_cgroup_ms"] = mn;
+  state.counters["cgroup_cost_ms"] = ma - mn;
   state.counters["bwrap_ms"] = mb;
   state.counters["true_ms"] = mp;
   if (mb > 0) {
     state.counters["ratio_agentbox_bwrap"] = ma / mb;
+    state.counters["ratio_no_cgroup_bwrap"] = mn / mb;
   }
-  std::printf("sandbox cold start, median of %zu alternating runs: agentbox %.2f ms, bwrap %.2f ms%s, "
-              "plain /bin/true %.2f ms, ratio agentbox/bwrap %.2f\n",
-              t_agentbox.size(), ma, mb, bwrap.empty() ? " (bwrap not installed: skipped)" : "",
-              mp, mb > 0 ? ma / mb : 0.0);
+  std::printf(
+      "sandbox cold start, median of %zu alternating runs: agentbox (all layers) %.2f ms, "
+      "agentbox without cgroups %.2f ms (cgroups add %.2f ms), bwrap %.2f ms%s, plain /bin/true "
+      "%.2f ms; ratio agentbox/bwrap %.2f, without cgroups %.2f\n",
+      t_agentbox.size(), ma, mn, ma - mn, mb,
+      bwrap.empty() ? " (bwrap not installed: skipped)" : "", mp, mb > 0 ? ma / mb : 0.0,
+      mb > 0 ? mn / mb : 0.0);
   std::error_code ec;
   std::filesystem::remove_all(ws, ec);
   std::filesystem::remove_all(st, ec);
