@@ -71,9 +71,15 @@ void walk(const TomlValue& table, const std::string& prefix, FileLayer& layer,
     const auto& unsupported = unsupportedSections();
     if (prefix.empty() &&
         std::find(unsupported.begin(), unsupported.end(), e.key) != unsupported.end()) {
+      // Name the section as written: [providers.gemini] rather than [providers].
+      std::string section = e.key;
+      if (e.value.type == TomlValue::Type::kTable && !e.value.table.empty() &&
+          e.value.table.front().value.type == TomlValue::Type::kTable) {
+        section += "." + e.value.table.front().key;
+      }
       error(e.key_pos, fmt::format("[{}] is not supported yet: this agentbox has no {} settings; "
                                    "remove the section",
-                                   e.key, e.key));
+                                   section, e.key));
       continue;
     }
     if (const KeySpec* spec = findKey(full)) {

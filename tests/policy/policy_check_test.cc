@@ -28,7 +28,7 @@ const Case kCases[] = {
     {"audit not supported yet", "[audit]\nfsync = true\n",
      "p.toml:1:2: [audit] is not supported yet"},
     {"providers not supported yet", "[providers.gemini]\nbinary = \"gemini\"\n",
-     "p.toml:1:2: [providers] is not supported yet"},
+     "p.toml:1:2: [providers.gemini] is not supported yet"},
     {"wrong type", "[resources]\nmemory = true\n",
      "p.toml:2:10: expected a size (bytes, or a string like \"512m\"), found boolean"},
     {"bad unit", "[resources]\nmemory = \"1tb\"\n", "p.toml:2:10: invalid size '1tb'"},
