@@ -185,6 +185,11 @@ Result<SeccompProgram> compileSeccomp(const SeccompRules& rules) {
   return program;
 }
 
+std::string SeccompProgram::describe() const {
+  return fmt::format("profile={} rules={} bpf_insns={} notify={}", profile_name, rule_count,
+                     filter.size(), notify_syscalls.size());
+}
+
 int installSeccomp(const SeccompProgram& program, int* listener_fd) {
   sock_fprog prog{};
   prog.len = static_cast<unsigned short>(program.filter.size());

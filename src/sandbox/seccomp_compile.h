@@ -32,6 +32,9 @@ struct SeccompProgram {
   // True if the filter can return SECCOMP_RET_USER_NOTIF: it must then be installed with a
   // listener, or every such syscall fails with ENOSYS instead of being reported.
   bool usesNotify() const { return !notify_syscalls.empty(); }
+
+  // The run record's layer detail: "profile=builtin rules=412 bpf_insns=659 notify=45".
+  std::string describe() const;
 };
 
 // Compiles `rules` for the native architecture plus `rules.arches`. Syscall names libseccomp

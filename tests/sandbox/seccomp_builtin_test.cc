@@ -55,6 +55,7 @@ TEST(SeccompBuiltin, CompilesWithoutWarningsAndWithinKernelLimits) {
   EXPECT_GT(program->rule_count, 300U);
   EXPECT_LE(program->filter.size(), 4096U);
   EXPECT_TRUE(program->usesNotify());
+  EXPECT_EQ(program->describe().rfind("profile=builtin rules=", 0), 0U) << program->describe();
   for (const char* name : {"mount", "unshare", "ptrace", "bpf", "clone", "socket", "ioctl",
                            "personality", "io_uring_setup", "open_by_handle_at"}) {
     EXPECT_NE(std::find(program->notify_syscalls.begin(), program->notify_syscalls.end(), name),
