@@ -55,8 +55,8 @@ int runPolicyRobots(const RobotsArgs& args) {
       out += '\n';
     }
   }
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  return std::fflush(stdout) == 0 ? 0 : kUsageExit;
+  const bool written = std::fwrite(out.data(), 1, out.size(), stdout) == out.size();
+  return written && std::fflush(stdout) == 0 ? 0 : kUsageExit;
 }
 
 // CLI11 2.1 (Debian 12) has no get_subcommand_no_throw(); its get_subcommand() throws.

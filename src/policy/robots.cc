@@ -124,70 +124,83 @@ Robots Robots::disallowAll() {
   return r;
 }
 
+// Where the reader is in the group structure (RFC 9309 §2.1) while records go by.
+struct Robots::GroupState {
+  std::string_view token;  // the agent's product token
+  bool in_group = false;   // a user-agent line was seen
+  bool in_agents = false;  // still in the current group's run of user-agent lines
+  uint8_t groups = 0;      // kSpecific / kStar for the current group
+  double delay_specific = -1;
+  double delay_star = -1;
+
+  // Returns true if the line names the agent.
+  bool userAgent(std::string_view v) {
+    if (!in_agents) {
+      in_agents = in_group = true;
+      groups = 0;
+    }
+    // "* anything" still reads as `*`, as in Google's parser.
+    if (!v.empty() && v[0] == '*' && (v.size() == 1 || v[1] == ' ' || v[1] == '\t')) {
+      groups |= kStar;
+      return false;
+    }
+    const std::string_view name = robotsProductToken(v);
+    if (name.empty() || name.size() != token.size() ||
+        strncasecmp(name.data(), token.data(), name.size()) != 0) {
+      return false;
+    }
+    groups |= kSpecific;
+    return true;
+  }
+
+  void crawlDelay(std::string_view v) {
+    const double d = in_group ? parseRobotsCrawlDelay(v) : -1;
+    if (d < 0) {
+      return;  // ignored entirely, as if the line were not there
+    }
+    in_agents = false;
+    if ((groups & kSpecific) != 0 && delay_specific < 0) {
+      delay_specific = d;
+    }
+    if ((groups & kStar) != 0 && delay_star < 0) {
+      delay_star = d;
+    }
+  }
+};
+
 Robots Robots::compile(std::string_view body, std::string_view user_agent) {
-  const std::string_view token = robotsProductToken(user_agent);
   Robots out;
   // Rules are kept as they come, tagged with their group's kind; which kind applies is only
   // known at the end of the file, and then the others are dropped.
   out.rules_.reserve(body.size() / 24 + 4);
   out.data_.reserve(body.size() / 2 + 16);
-  bool in_group = false;   // a user-agent line was seen
-  bool in_agents = false;  // still in the group's run of user-agent lines
-  bool cur_specific = false;
-  bool cur_star = false;
-  double delay_specific = -1;
-  double delay_star = -1;
+  GroupState st;
+  st.token = robotsProductToken(user_agent);
   RobotsLexer lex(body);
   RobotsRecord rec;
   while (lex.next(rec)) {
     switch (rec.key) {
-      case RobotsKey::kUserAgent: {
-        if (!in_agents) {
-          in_agents = in_group = true;
-          cur_specific = cur_star = false;
-        }
-        const std::string_view v = rec.value;
-        // "* anything" still reads as `*`, as in Google's parser.
-        if (!v.empty() && v[0] == '*' && (v.size() == 1 || v[1] == ' ' || v[1] == '\t')) {
-          cur_star = true;
-        } else {
-          const std::string_view name = robotsProductToken(v);
-          if (!name.empty() && name.size() == token.size() &&
-              strncasecmp(name.data(), token.data(), name.size()) == 0) {
-            cur_specific = out.agent_group_ = true;
-          }
-        }
+      case RobotsKey::kUserAgent:
+        out.agent_group_ = st.userAgent(rec.value) || out.agent_group_;
         break;
-      }
       case RobotsKey::kAllow:
       case RobotsKey::kDisallow:
-        if (in_group) {
-          in_agents = false;
-          if (cur_specific || cur_star) {
-            out.addRule(
-                rec, static_cast<uint8_t>((cur_specific ? kSpecific : 0) | (cur_star ? kStar : 0)));
+        if (st.in_group) {
+          st.in_agents = false;
+          if (st.groups != 0) {
+            out.addRule(rec, st.groups);
           }
         }
         break;
-      case RobotsKey::kCrawlDelay: {
-        const double d = in_group ? parseRobotsCrawlDelay(rec.value) : -1;
-        if (d >= 0) {
-          in_agents = false;
-          if (cur_specific && delay_specific < 0) {
-            delay_specific = d;
-          }
-          if (cur_star && delay_star < 0) {
-            delay_star = d;
-          }
-        }
+      case RobotsKey::kCrawlDelay:
+        st.crawlDelay(rec.value);
         break;
-      }
       case RobotsKey::kSitemap:
       case RobotsKey::kOther:
         break;
     }
   }
-  out.crawl_delay_ = out.agent_group_ ? delay_specific : delay_star;
+  out.crawl_delay_ = out.agent_group_ ? st.delay_specific : st.delay_star;
   const uint8_t keep = out.agent_group_ ? kSpecific : kStar;
   std::erase_if(out.rules_, [keep](const Rule& r) { return (r.groups & keep) == 0; });
   out.buildIndex();
@@ -320,6 +333,26 @@ void Robots::consider(uint32_t index, Query& q, Best& allow, Best& disallow) con
   }
 }
 
+template <class F>
+void Robots::forShortLengthsDescending(std::string_view path, F&& f) const {
+  const size_t max_short = path.size() < kShortLengthLimit ? path.size() : kShortLengthLimit - 1;
+  for (size_t word = max_short / 64 + 1; word-- > 0;) {
+    uint64_t bits = short_lengths_[word];
+    const size_t top = max_short - word * 64;  // highest bit index allowed in this word
+    if (top < 63) {
+      bits &= (uint64_t{2} << top) - 1;
+    }
+    while (bits != 0) {
+      const int hi = 63 - __builtin_clzll(bits);
+      bits &= ~(uint64_t{1} << hi);
+      const size_t len = word * 64 + hi;
+      if ((last_octets_[len] & octetBit(path[len - 1])) != 0) {  // cheap reject first
+        f(static_cast<uint32_t>(len));
+      }
+    }
+  }
+}
+
 void Robots::matchIndexed(Query& q, Best& allow, Best& disallow) const {
   const std::string_view path = q.path;
   auto probe = [&](uint32_t len) {
@@ -345,22 +378,7 @@ void Robots::matchIndexed(Query& q, Best& allow, Best& disallow) const {
       probe(*it);
     }
   }
-  const size_t max_short = path.size() < kShortLengthLimit ? path.size() : kShortLengthLimit - 1;
-  for (size_t word = max_short / 64 + 1; word-- > 0;) {
-    uint64_t bits = short_lengths_[word];
-    const size_t top = max_short - word * 64;  // highest bit index allowed in this word
-    if (top < 63) {
-      bits &= (uint64_t{2} << top) - 1;
-    }
-    while (bits != 0) {
-      const int hi = 63 - __builtin_clzll(bits);
-      const size_t len = word * 64 + hi;
-      if ((last_octets_[len] & octetBit(path[len - 1])) != 0) {  // cheap reject first
-        probe(static_cast<uint32_t>(len));
-      }
-      bits &= ~(uint64_t{1} << hi);
-    }
-  }
+  forShortLengthsDescending(path, probe);
   for (uint32_t i : unanchored_) {
     consider(i, q, allow, disallow);
   }

@@ -5,6 +5,7 @@
 // fetches the file and applies the status rules of robots_fetch.h; this is the pure part.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -65,21 +66,21 @@ class Robots {
   // Decides `url` (absolute URL or request-target, see robotsPathAndQuery()): its path and
   // query are normalized (robotsNormalize) and matched against the normalized patterns; the
   // longest pattern (in octets, after normalization) wins, Allow wins a tie (§2.2.2).
-  RobotsVerdict check(std::string_view url) const;
-  bool allowed(std::string_view url) const { return check(url).allowed; }
+  [[nodiscard]] RobotsVerdict check(std::string_view url) const;
+  [[nodiscard]] bool allowed(std::string_view url) const { return check(url).allowed; }
 
   // The crawl-delay in seconds that applies to the agent, if any (docs/robots.md): the first
   // valid value, in file order, among the groups selected as for the rules.
-  std::optional<double> crawlDelaySeconds() const;
+  [[nodiscard]] std::optional<double> crawlDelaySeconds() const;
 
   // True if some group named the agent (so `*` groups were ignored).
-  bool hasAgentGroup() const { return agent_group_; }
+  [[nodiscard]] bool hasAgentGroup() const { return agent_group_; }
   // Allow and Disallow rules kept (empty and never-matching values are dropped).
-  size_t ruleCount() const { return rules_.size(); }
+  [[nodiscard]] size_t ruleCount() const { return rules_.size(); }
 
   // check() without the index, a plain scan of every rule: the reference the index is
   // tested and fuzzed against.
-  RobotsVerdict checkByScanForTest(std::string_view url) const;
+  [[nodiscard]] RobotsVerdict checkByScanForTest(std::string_view url) const;
 
  private:
   enum class Mode : uint8_t { kRules, kAllowAll, kDisallowAll };
@@ -108,12 +109,16 @@ class Robots {
   };
   struct Best;
   struct Query;
+  struct GroupState;
 
   Robots() = default;
   void addRule(const RobotsRecord& rec, uint8_t groups);
   void buildIndex();
   RobotsVerdict decide(std::string_view path, bool use_index) const;
   void matchIndexed(Query& q, Best& allow, Best& disallow) const;
+  // Calls f(len) for each short prefix length len <= path.size() worth probing, longest first.
+  template <class F>
+  void forShortLengthsDescending(std::string_view path, F&& f) const;
   bool beats(uint32_t index, const Best& best) const;
   void consider(uint32_t index, Query& q, Best& allow, Best& disallow) const;
   bool restMatches(const Rule& r, std::string_view path) const;
@@ -129,9 +134,9 @@ class Robots {
   std::vector<uint32_t> unanchored_;  // rules whose pattern starts with '*' (empty prefix)
   std::vector<Slot> table_;           // open addressing over literal prefixes; size 2^k
   uint64_t mask_ = 0;
-  uint64_t short_lengths_[8] = {};      // bit L set: some prefix has length L (L < 512)
-  uint64_t last_octets_[512] = {};      // [L]: last octets of the prefixes of length L, folded
-  std::vector<uint32_t> long_lengths_;  // distinct prefix lengths >= 512, ascending
+  std::array<uint64_t, 8> short_lengths_{};  // bit L set: some prefix has length L (L < 512)
+  std::array<uint64_t, 512> last_octets_{};  // [L]: last octets of the prefixes of length L, folded
+  std::vector<uint32_t> long_lengths_;       // distinct prefix lengths >= 512, ascending
 };
 
 }  // namespace agentbox::policy

@@ -110,7 +110,7 @@ struct Chunk {
   Chunk c{};
   for (uint32_t i = 0; i < 16; ++i) {
     const auto o = static_cast<unsigned char>(p[i]);
-    const uint32_t bit = 1u << i;
+    const uint32_t bit = 1U << i;
     const bool eol = o == '\n' || o == '\r';
     c.eol |= eol ? bit : 0;
     c.val_stop |= (eol || o == '#') ? bit : 0;
@@ -148,7 +148,7 @@ const char* scanValue(const char* v, const char* end, const char*& last, bool& l
   bool pending_blank = false;  // blanks seen after the last non-blank octet
   for (const char* c = v;; c += 16) {
     const Chunk ch = scanChunk(c, end);
-    const uint32_t keep = ch.val_stop != 0 ? (1u << firstBit(ch.val_stop)) - 1 : 0xFFFFu;
+    const uint32_t keep = ch.val_stop != 0 ? (1U << firstBit(ch.val_stop)) - 1 : 0xFFFFU;
     const uint32_t blank = ch.blank & keep;
     const uint32_t solid = keep & ~blank;
     if ((ch.special & solid) != 0) {
@@ -156,7 +156,7 @@ const char* scanValue(const char* v, const char* end, const char*& last, bool& l
     }
     if (solid != 0) {
       const int hi = lastBit(solid);
-      if (pending_blank || (blank & ((1u << hi) - 1)) != 0) {
+      if (pending_blank || (blank & ((1U << hi) - 1)) != 0) {
         literal = false;  // a blank inside the value
       }
       pending_blank = (blank >> hi) != 0;

@@ -13,7 +13,7 @@ namespace agentbox::policy {
 
 // Parsing limit (§2.5 requires at least 500 KiB). Content past it is ignored, and so is the
 // line it cuts: a rule truncated mid-path could say something the file never said.
-inline constexpr size_t kRobotsMaxBytes = 500 * 1024;
+inline constexpr size_t kRobotsMaxBytes = size_t{500} * 1024;
 
 // The part of `body` that is parsed: at most kRobotsMaxBytes (ending at the last line end
 // inside the cap when the body is longer), without a leading UTF-8 byte order mark (or a
