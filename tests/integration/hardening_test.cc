@@ -221,5 +221,34 @@ TEST_F(HardeningTest, HiddenPathsAreEmptyAndExtraBindsAppear) {
   EXPECT_NE(c.err.find("Read-only file system"), std::string::npos) << c.err;
 }
 
+TEST_F(HardeningTest, SetuidBinaryOwnedByAMappedUidGainsNothing) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "unprivileged: the only uid mapped into the sandbox is the caller itself "
+                    "(1001 inside), so no setuid binary with another mapped owner can exist";
+  }
+  // As root the sandbox maps 0..65535 to 100000..165535: a binary owned by host uid 100000 is
+  // owned by root *inside*. nosuid on every bind and no_new_privs must both hold.
+  std::string dir = state_.file("suid");
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(probeBin(), dir + "/probe");
+  ASSERT_EQ(::chown((dir + "/probe").c_str(), 100000, 100000), 0);
+  ASSERT_EQ(::chmod((dir + "/probe").c_str(), 04755), 0);
+  std::string policy =
+      policyFile("[filesystem]\nread_only = [{ host = \"" + dir + "\", sandbox = \"/suid\" }]\n");
+  Captured owner = run({"/usr/bin/stat", "-c", "%u %A", "/suid/probe"}, {"--policy", policy});
+  EXPECT_EQ(owner.out, "0 -rwsr-xr-x\n") << owner.err;  // mapped: root inside, setuid bit set
+  Captured c = run({"/suid/probe", "ids"}, {"--policy", policy});
+  EXPECT_EQ(c.out, "ruid=1001 euid=1001 suid=1001\n") << c.err;
+}
+
+TEST_F(HardeningTest, AFloodOfViolationsIsCappedAndTheRunGoesOn) {
+  Captured c;
+  json r = runWithReport({"/workspace/probe", "flood", "5000"}, {}, &c);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(c.out, "denied=5000\n");
+  EXPECT_EQ(r["violations"].size(), 1000u);
+  EXPECT_EQ(r["violations_suppressed"].get<uint64_t>(), 4000u);
+}
+
 }  // namespace
 }  // namespace agentbox::testing

@@ -4,6 +4,7 @@
 // tries one thing and prints "ok" or "errno NAME" so the test asserts specific evidence.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -52,6 +53,26 @@ int shmAttach(const char* id) {
   return report(p == reinterpret_cast<void*>(-1) ? -1 : 0);
 }
 
+int ids() {
+  uid_t r = 0, e = 0, s = 0;
+  ::getresuid(&r, &e, &s);
+  std::printf("ruid=%u euid=%u suid=%u\n", r, e, s);
+  return 0;
+}
+
+// Makes `n` denied syscalls (unshare) as fast as it can: a flood of seccomp violations.
+int flood(const char* n) {
+  long count = std::atol(n);
+  long denied = 0;
+  for (long i = 0; i < count; ++i) {
+    if (::unshare(CLONE_NEWUSER) != 0 && errno == EPERM) {
+      ++denied;
+    }
+  }
+  std::printf("denied=%ld\n", denied);
+  return 0;
+}
+
 int session() {
   std::printf("sid=%d pid=%d pgid=%d\n", ::getsid(0), ::getpid(), ::getpgid(0));
   return 0;
@@ -73,6 +94,13 @@ int main(int argc, char** argv) {
   if (cmd == "session") {
     return session();
   }
-  std::fprintf(stderr, "usage: probe tcp HOST PORT | abstract NAME | shm ID | session\n");
+  if (cmd == "ids") {
+    return ids();
+  }
+  if (cmd == "flood" && argc == 3) {
+    return flood(argv[2]);
+  }
+  std::fprintf(stderr,
+               "usage: probe tcp HOST PORT | abstract NAME | shm ID | session | ids | flood N\n");
   return 2;
 }
