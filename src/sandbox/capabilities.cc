@@ -15,6 +15,32 @@ namespace {
 // Capability numbers are < 64 in every kernel the 64-bit masks here can describe.
 constexpr int kMaxCap = 63;
 
+// PR_CAPBSET_DROP for every capability the kernel knows; 0 or an errno.
+int dropBoundingSet() {
+  for (int cap = 0; cap <= kMaxCap; ++cap) {
+    const int err = sys_harden::capBsetDrop(cap);
+    if (err == EINVAL) {
+      return 0;  // past CAP_LAST_CAP of this kernel
+    }
+    if (err == EPERM) {
+      // Without CAP_SETPCAP (an earlier call dropped it) the kernel says EPERM before it
+      // checks the number: fine if the cap is gone, the end if the number is past the last.
+      int present = 1;
+      const int read_err = sys_harden::capBsetRead(cap, &present);
+      if (read_err == EINVAL) {
+        return 0;
+      }
+      if (read_err == 0 && present == 0) {
+        continue;
+      }
+    }
+    if (err != 0) {
+      return err;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 uint64_t lockedSecurebits() {
@@ -66,26 +92,8 @@ int dropCapabilities(CapStep* failed_step) {
   if (int err = sys_harden::ambientClearAll(); err != 0) {
     return fail(CapStep::kAmbient, err);
   }
-  for (int cap = 0; cap <= kMaxCap; ++cap) {
-    const int err = sys_harden::capBsetDrop(cap);
-    if (err == EINVAL) {
-      break;  // past CAP_LAST_CAP of this kernel
-    }
-    if (err == EPERM) {
-      // Without CAP_SETPCAP (an earlier call dropped it) the kernel says EPERM before it
-      // checks the number: fine if the cap is gone, the end if the number is past the last.
-      int present = 1;
-      const int read_err = sys_harden::capBsetRead(cap, &present);
-      if (read_err == EINVAL) {
-        break;
-      }
-      if (read_err == 0 && present == 0) {
-        continue;
-      }
-    }
-    if (err != 0) {
-      return fail(CapStep::kBounding, err);
-    }
+  if (int err = dropBoundingSet(); err != 0) {
+    return fail(CapStep::kBounding, err);
   }
   if (int err = sys_harden::capsetClearAll(); err != 0) {
     return fail(CapStep::kCapset, err);

@@ -24,6 +24,47 @@ constexpr uint64_t kFileRights =
 // Creating device nodes needs CAP_MKNOD anyway; never grant it.
 constexpr uint64_t kNeverGranted = ll::kFsMakeChar | ll::kFsMakeBlock;
 
+// ABI 4+: TCP port rules for the lists the request names.
+void planPorts(const LandlockRequest& request, LandlockPlan& plan) {
+  if (!request.bind_ports.has_value() && !request.connect_ports.has_value()) {
+    return;
+  }
+  if (plan.abi < 4) {
+    plan.missing.emplace_back(
+        fmt::format("landlock: TCP port rules need ABI 4 (kernel has {})", plan.abi));
+    return;
+  }
+  std::map<uint16_t, uint64_t> by_port;
+  auto add = [&](const std::optional<std::vector<uint16_t>>& ports, uint64_t right) {
+    if (!ports) {
+      return;
+    }
+    plan.handled_net |= right;
+    for (uint16_t p : *ports) {
+      by_port[p] |= right;
+    }
+  };
+  add(request.bind_ports, ll::kNetBindTcp);
+  add(request.connect_ports, ll::kNetConnectTcp);
+  for (const auto& [port, access] : by_port) {
+    plan.ports.push_back({port, access});
+  }
+}
+
+// ABI 6+: signals and abstract unix sockets stay inside the domain.
+void planScopes(const LandlockRequest& request, LandlockPlan& plan) {
+  if (!request.scope_signals && !request.scope_abstract_unix) {
+    return;
+  }
+  if (plan.abi < 6) {
+    plan.missing.emplace_back(fmt::format(
+        "landlock: signal and abstract-socket scoping need ABI 6 (kernel has {})", plan.abi));
+    return;
+  }
+  plan.scoped |= request.scope_signals ? ll::kScopeSignal : 0;
+  plan.scoped |= request.scope_abstract_unix ? ll::kScopeAbstractUnixSocket : 0;
+}
+
 }  // namespace
 
 LandlockRequest sandboxLandlockRequest(bool workspace_writable) {
@@ -65,37 +106,8 @@ LandlockPlan planLandlock(const LandlockRequest& request, int kernel_abi) {
         "landlock: device ioctl() not restricted (needs ABI 5, kernel has {})", plan.abi));
   }
 
-  const bool wants_net = request.bind_ports.has_value() || request.connect_ports.has_value();
-  if (wants_net && plan.abi < 4) {
-    plan.missing.emplace_back(
-        fmt::format("landlock: TCP port rules need ABI 4 (kernel has {})", plan.abi));
-  } else if (wants_net) {
-    std::map<uint16_t, uint64_t> by_port;
-    if (request.bind_ports) {
-      plan.handled_net |= ll::kNetBindTcp;
-      for (uint16_t p : *request.bind_ports) {
-        by_port[p] |= ll::kNetBindTcp;
-      }
-    }
-    if (request.connect_ports) {
-      plan.handled_net |= ll::kNetConnectTcp;
-      for (uint16_t p : *request.connect_ports) {
-        by_port[p] |= ll::kNetConnectTcp;
-      }
-    }
-    for (const auto& [port, access] : by_port) {
-      plan.ports.push_back({port, access});
-    }
-  }
-
-  const bool wants_scope = request.scope_signals || request.scope_abstract_unix;
-  if (wants_scope && plan.abi < 6) {
-    plan.missing.emplace_back(fmt::format(
-        "landlock: signal and abstract-socket scoping need ABI 6 (kernel has {})", plan.abi));
-  } else {
-    plan.scoped |= request.scope_signals ? ll::kScopeSignal : 0;
-    plan.scoped |= request.scope_abstract_unix ? ll::kScopeAbstractUnixSocket : 0;
-  }
+  planPorts(request, plan);
+  planScopes(request, plan);
   return plan;
 }
 

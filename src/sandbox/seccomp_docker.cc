@@ -92,7 +92,8 @@ size_t skipValue(std::string_view t, size_t i) {
     }
     return i;
   }
-  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && !std::isspace(t[i])) {
+  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' &&
+         std::isspace(static_cast<unsigned char>(t[i])) == 0) {
     ++i;
   }
   return i;
@@ -244,53 +245,54 @@ KernelVersion getKernel(const json& v, const JsonPath& p) {
   return k;
 }
 
+// What one `includes` or `excludes` clause says about this host.
+struct ClauseFacts {
+  bool arch_listed = false;      // arches is non-empty and names ctx.arch
+  bool arches_given = false;     // arches is non-empty
+  bool all_caps_held = true;     // every listed cap is held (true for none listed)
+  bool any_cap_held = false;     // some listed cap is held
+  bool kernel_given = false;     // minKernel present
+  bool kernel_at_least = false;  // running kernel >= minKernel
+};
+
+ClauseFacts readClause(const json& clause, const JsonPath& p, const DockerProfileContext& ctx) {
+  if (!clause.is_object()) {
+    throw SchemaError{p, "an object {caps, arches, minKernel}", typeOf(clause)};
+  }
+  ClauseFacts f;
+  if (const json* a = member(clause, "arches")) {
+    const auto arches = getStrings(*a, child(p, "arches"));
+    f.arches_given = !arches.empty();
+    f.arch_listed = std::find(arches.begin(), arches.end(), ctx.arch) != arches.end();
+  }
+  if (const json* c = member(clause, "caps")) {
+    const auto caps = getStrings(*c, child(p, "caps"));
+    auto held = [&](const std::string& cap) {
+      return std::find(ctx.caps.begin(), ctx.caps.end(), cap) != ctx.caps.end();
+    };
+    f.all_caps_held = std::all_of(caps.begin(), caps.end(), held);
+    f.any_cap_held = std::any_of(caps.begin(), caps.end(), held);
+  }
+  if (const json* k = member(clause, "minKernel")) {
+    f.kernel_given = true;
+    f.kernel_at_least = ctx.kernel >= getKernel(*k, child(p, "minKernel"));
+  }
+  return f;
+}
+
 // Docker's semantics: includes must all hold (every cap held, arch listed, kernel new
-// enough); excludes drop the rule if any holds.
+// enough); excludes drop the rule if any of theirs holds.
 bool conditionsHold(const json& entry, const JsonPath& p, const DockerProfileContext& ctx) {
-  auto has_cap = [&](const std::string& c) {
-    return std::find(ctx.caps.begin(), ctx.caps.end(), c) != ctx.caps.end();
-  };
   if (const json* ex = member(entry, "excludes")) {
-    const JsonPath ep = child(p, "excludes");
-    if (!ex->is_object()) {
-      throw SchemaError{ep, "an object {caps, arches, minKernel}", typeOf(*ex)};
-    }
-    if (const json* a = member(*ex, "arches")) {
-      auto arches = getStrings(*a, child(ep, "arches"));
-      if (std::find(arches.begin(), arches.end(), ctx.arch) != arches.end()) {
-        return false;
-      }
-    }
-    if (const json* c = member(*ex, "caps")) {
-      auto caps = getStrings(*c, child(ep, "caps"));
-      if (std::any_of(caps.begin(), caps.end(), has_cap)) {
-        return false;
-      }
-    }
-    if (const json* k = member(*ex, "minKernel");
-        k != nullptr && ctx.kernel >= getKernel(*k, child(ep, "minKernel"))) {
+    const ClauseFacts f = readClause(*ex, child(p, "excludes"), ctx);
+    if (f.arch_listed || f.any_cap_held || (f.kernel_given && f.kernel_at_least)) {
       return false;
     }
   }
   if (const json* in = member(entry, "includes")) {
-    const JsonPath ip = child(p, "includes");
-    if (!in->is_object()) {
-      throw SchemaError{ip, "an object {caps, arches, minKernel}", typeOf(*in)};
-    }
-    if (const json* a = member(*in, "arches")) {
-      auto arches = getStrings(*a, child(ip, "arches"));
-      if (!arches.empty() && std::find(arches.begin(), arches.end(), ctx.arch) == arches.end()) {
-        return false;
-      }
-    }
-    if (const json* c = member(*in, "caps")) {
-      auto caps = getStrings(*c, child(ip, "caps"));
-      if (!std::all_of(caps.begin(), caps.end(), has_cap)) {
-        return false;
-      }
-    }
-    if (const json* k = member(*in, "minKernel");
-        k != nullptr && ctx.kernel < getKernel(*k, child(ip, "minKernel"))) {
+    const ClauseFacts f = readClause(*in, child(p, "includes"), ctx);
+    if ((f.arches_given && !f.arch_listed) || !f.all_caps_held ||
+        (f.kernel_given && !f.kernel_at_least)) {
       return false;
     }
   }
@@ -360,8 +362,39 @@ uint32_t resolveArch(const std::string& token, const JsonPath& p, SeccompRules& 
   return arch;
 }
 
+using ArchTokens = std::vector<std::pair<std::string, JsonPath>>;
+
+// archMap: only the entry of the architecture we run on counts, with its sub-architectures.
+void archMapTokens(const json& map, SeccompRules& out, ArchTokens& tokens) {
+  const JsonPath p{{"archMap", 0}};
+  if (!map.is_array()) {
+    throw SchemaError{p, "an array of {architecture, subArchitectures}", typeOf(map)};
+  }
+  const uint32_t native = seccomp_arch_native();
+  for (size_t i = 0; i < map.size(); ++i) {
+    const json& e = map[i];
+    const JsonPath ep = child(p, i);
+    const json* arch = e.is_object() ? member(e, "architecture") : nullptr;
+    if (arch == nullptr) {
+      throw SchemaError{ep, "an object with \"architecture\"", typeOf(e)};
+    }
+    const std::string main = getString(*arch, child(ep, "architecture"));
+    if (resolveArch(main, child(ep, "architecture"), out) != native) {
+      continue;
+    }
+    tokens.emplace_back(main, child(ep, "architecture"));
+    if (const json* subs = member(e, "subArchitectures")) {
+      const JsonPath sp = child(ep, "subArchitectures");
+      const auto names = getStrings(*subs, sp);
+      for (size_t j = 0; j < names.size(); ++j) {
+        tokens.emplace_back(names[j], child(sp, j));
+      }
+    }
+  }
+}
+
 void parseArches(const json& doc, SeccompRules& out) {
-  std::vector<std::pair<std::string, JsonPath>> tokens;
+  ArchTokens tokens;
   if (const json* a = member(doc, "architectures")) {
     const JsonPath p{{"architectures", 0}};
     auto names = getStrings(*a, p);
@@ -370,30 +403,7 @@ void parseArches(const json& doc, SeccompRules& out) {
     }
   }
   if (const json* m = member(doc, "archMap")) {
-    const JsonPath p{{"archMap", 0}};
-    if (!m->is_array()) {
-      throw SchemaError{p, "an array of {architecture, subArchitectures}", typeOf(*m)};
-    }
-    const uint32_t native = seccomp_arch_native();
-    for (size_t i = 0; i < m->size(); ++i) {
-      const json& e = (*m)[i];
-      const JsonPath ep = child(p, i);
-      const json* arch = e.is_object() ? member(e, "architecture") : nullptr;
-      if (arch == nullptr) {
-        throw SchemaError{ep, "an object with \"architecture\"", typeOf(e)};
-      }
-      const std::string main = getString(*arch, child(ep, "architecture"));
-      if (resolveArch(main, child(ep, "architecture"), out) != native) {
-        continue;  // only the entry of the architecture we run on counts
-      }
-      tokens.emplace_back(main, child(ep, "architecture"));
-      if (const json* subs = member(e, "subArchitectures")) {
-        auto names = getStrings(*subs, child(ep, "subArchitectures"));
-        for (size_t j = 0; j < names.size(); ++j) {
-          tokens.emplace_back(names[j], child(child(ep, "subArchitectures"), j));
-        }
-      }
-    }
+    archMapTokens(*m, out, tokens);
   }
   for (const auto& [token, path] : tokens) {
     if (uint32_t arch = resolveArch(token, path, out); arch != 0) {
@@ -445,7 +455,7 @@ KernelVersion parseKernelVersion(std::string_view release) {
   auto number = [&](int& out) {
     const size_t start = i;
     long v = 0;
-    while (i < release.size() && std::isdigit(static_cast<unsigned char>(release[i])) &&
+    while (i < release.size() && std::isdigit(static_cast<unsigned char>(release[i])) != 0 &&
            v < 100000) {
       v = v * 10 + (release[i++] - '0');
     }

@@ -46,7 +46,7 @@ Result<DockerProfileContext> hostDockerProfileContext();
 //   "seccomp profile p.json: byte 120 (line 7, column 14): syscalls[3].action: expected one
 //    of SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, ... got \"SCMP_ACT_NOPE\""
 // Unknown syscall names are not errors: compileSeccomp() skips them with one warning.
-Result<SeccompRules> parseDockerProfile(std::string_view json, std::string_view name,
+Result<SeccompRules> parseDockerProfile(std::string_view text, std::string_view name,
                                         const DockerProfileContext& context);
 
 // Reads `path` and parses it (name = path). kNotFound / kIo for the file itself.

@@ -47,6 +47,13 @@ class ViolationSink {
  public:
   virtual ~ViolationSink() = default;
   virtual void onSyscallViolation(const SyscallViolation& violation) = 0;
+
+ protected:
+  ViolationSink() = default;
+  ViolationSink(const ViolationSink&) = default;
+  ViolationSink(ViolationSink&&) = default;
+  ViolationSink& operator=(const ViolationSink&) = default;
+  ViolationSink& operator=(ViolationSink&&) = default;
 };
 
 struct NotifierOptions {
