@@ -17,6 +17,7 @@ inline constexpr int kUsageExit = 2;
 // `command` is everything after the first "--" of `agentbox run ... -- CMD ARGS`, split off by
 // main() before CLI11 sees the arguments (so the command's own flags are never parsed).
 void addRunCommand(CLI::App& app, int& exit_code, const std::vector<std::string>& command);
+void addDoctorCommand(CLI::App& app, int& exit_code);
 void addRedactCommand(CLI::App& app, int& exit_code);
 void addPolicyCommand(CLI::App& app, int& exit_code);  // creates `policy`: before robots
 void addPolicyRobotsCommand(CLI::App& app, int& exit_code);  // after addPolicyCommand: joins it

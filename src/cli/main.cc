@@ -43,6 +43,7 @@ int dispatch(int argc, char** argv) {
     }
   }
   addRunCommand(app, exit_code, command);
+  addDoctorCommand(app, exit_code);
   addRedactCommand(app, exit_code);
   addPolicyCommand(app, exit_code);
   addPolicyRobotsCommand(app, exit_code);  // keep last: attaches to `policy` if it exists
