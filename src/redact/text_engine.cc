@@ -59,6 +59,7 @@ std::string expandReplacement(const Rule& rule, std::string_view fp) {
 Result<std::unique_ptr<TextEngine>> TextEngine::open(std::shared_ptr<const RuleSet> rules) {
   std::unique_ptr<TextEngine> e(new TextEngine(std::move(rules)));
   e->has_digit_triggers_ = !e->rules_->digitTriggers().empty();
+  e->last_open_.assign(e->rules_->rules().size(), -1);
   const hs_database_t* db = e->rules_->database();
   if (db != nullptr) {
     if (hs_alloc_scratch(db, &e->scratch_) != HS_SUCCESS) {
@@ -93,6 +94,7 @@ Status TextEngine::fail(std::string reason) {
   buf_.clear();
   buf_.shrink_to_fit();
   open_.clear();
+  std::fill(last_open_.begin(), last_open_.end(), -1);
   spans_.clear();
   emit_ = end_;
   return makeError(Errc::kInternal, "redaction engine failed: {}; output withheld", failure_);
@@ -203,31 +205,26 @@ void TextEngine::addCandidate(uint32_t trigger, uint64_t to) {
   ws = std::max(ws, base_);
   const uint64_t hold = cr.rule.hold == HoldFrom::kKeywordEnd ? to : ws;
   const uint64_t limit = to + cr.after;
-  if (cr.kind == RuleKind::kRegex) {
+  if (cr.kind == RuleKind::kRegex && last_open_[tr.rule] >= 0) {
     // A later trigger of the same rule inside an open window joins it (bounded), so a run of
     // digits or a repeated keyword costs one confirm, not one per trigger. The decision looks
     // only at bytes before `to`, which every chunking has seen by now: output stays the same
     // however the input was split.
-    for (size_t i = open_.size(); i-- > 0;) {
-      Candidate& c = open_[i];
-      if (c.rule != tr.rule) {
-        continue;
-      }
-      if (advanceOne(c, false, to)) {
-        Candidate done = std::move(c);
-        open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i));
-        resolve(done, false);
-        break;
-      }
-      if (limit <= c.win_start + cr.back + cr.after) {
-        c.force_until = std::max(c.force_until, to);
-        c.merged.push_back(to);
-        c.limit = std::max(c.limit, limit);
-        c.hold = std::min(c.hold, hold);
-        return;
-      }
-      break;
+    Candidate& c = open_[static_cast<size_t>(last_open_[tr.rule])];
+    if (advanceOne(c, false, to)) {
+      c.done = true;
+      last_open_[tr.rule] = -1;
+      resolve(c, false);
+    } else if (limit <= c.win_start + cr.back + cr.after) {
+      c.force_until = std::max(c.force_until, to);
+      c.merged.push_back(to);
+      c.limit = std::max(c.limit, limit);
+      c.hold = std::min(c.hold, hold);
+      return;
     }
+  }
+  if (cr.kind == RuleKind::kRegex) {
+    last_open_[tr.rule] = static_cast<int64_t>(open_.size());
   }
   open_.push_back({tr.rule, tr.length, ws, to, to, to, limit, hold, to, {}});
 }
@@ -270,15 +267,26 @@ bool TextEngine::advanceOne(Candidate& c, bool eof, uint64_t max_pos) {
 }
 
 void TextEngine::advance(bool eof) {
-  for (size_t i = 0; i < open_.size();) {
-    if (advanceOne(open_[i], eof, end_)) {
-      Candidate c = std::move(open_[i]);
-      open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i));
+  for (Candidate& c : open_) {
+    if (!c.done && advanceOne(c, eof, end_)) {
+      c.done = true;
       resolve(c, eof && c.scan >= end_);
-    } else {
-      ++i;
     }
   }
+  // Compact in one pass (erasing one by one is quadratic when a chunk holds thousands of
+  // near-miss triggers) and re-index each rule's newest open candidate.
+  std::fill(last_open_.begin(), last_open_.end(), -1);
+  size_t kept = 0;
+  for (size_t i = 0; i < open_.size(); ++i) {
+    if (!open_[i].done) {
+      if (kept != i) {
+        open_[kept] = std::move(open_[i]);
+      }
+      last_open_[open_[kept].rule] = static_cast<int64_t>(kept);
+      ++kept;
+    }
+  }
+  open_.resize(kept);
 }
 
 bool TextEngine::acceptValue(const CompiledRule& cr, std::string_view value) const {
@@ -588,6 +596,7 @@ Status TextEngine::finish(Sink& sink) {
   digit_mask_ = dash_mask_ = 0;
   digits_in_window_ = 0;
   open_.clear();
+  std::fill(last_open_.begin(), last_open_.end(), -1);
   spans_.clear();
   line_ = 1;
   line_start_ = 0;

@@ -53,6 +53,7 @@ class TextEngine {
     uint64_t hold;                 // output at and after this offset is withheld
     uint64_t marker_from;          // where to resume the end-marker search
     std::vector<uint64_t> merged;  // ends of later triggers that joined this window
+    bool done = false;             // resolved; removed at the next compaction
     // A match belongs to this candidate only if one of its triggers ends inside it.
     bool owns(uint64_t match_start, uint64_t match_end) const {
       auto inside = [&](uint64_t t) { return t > match_start && t <= match_end; };
@@ -103,8 +104,9 @@ class TextEngine {
   uint64_t end_ = 0;
   std::vector<std::pair<uint32_t, uint64_t>> matches_;  // (trigger, end) from the callback
   std::vector<Candidate> open_;
-  std::vector<Span> spans_;  // resolved, sorted by start
-  std::string text_;         // scratch for the confirm step
+  std::vector<int64_t> last_open_;  // per rule: index in open_ of its newest candidate, or -1
+  std::vector<Span> spans_;         // resolved, sorted by start
+  std::string text_;                // scratch for the confirm step
   uint32_t digit_mask_ = 0;  // digit scanner: bit i = byte i back in the [0-9 -] run is a digit
   uint32_t dash_mask_ = 0;   // ... is '-'
   uint32_t digits_in_window_ = 0;
