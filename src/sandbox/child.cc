@@ -425,6 +425,9 @@ StepError loopbackUp() {
       ::dup2(plan.stderr_fd, 2) < 0) {
     die(ChildStage::kCommandSetup, errno, "dup2 stdio");
   }
+  if (plan.controlling_tty && ::ioctl(0, TIOCSCTTY, 0) != 0) {
+    die(ChildStage::kCommandSetup, errno, "ioctl(TIOCSCTTY)");
+  }
   // Only stdio survives; the report pipe is O_CLOEXEC so it closes at a successful exec.
   for (int fd : plan.keep_fds) {
     if (fd > 2 && fd != plan.report_fd && fd != plan.seccomp_sock) {

@@ -103,7 +103,8 @@ struct ChildPlan {
   int stdin_fd = -1;   // the command's stdio (pipes or a pty), dup2'ed to 0, 1, 2
   int stdout_fd = -1;
   int stderr_fd = -1;
-  std::vector<int> keep_fds;  // sorted list of all fds above plus tree fds
+  bool controlling_tty = false;  // stdio is a pty slave: make it the command's terminal
+  std::vector<int> keep_fds;     // sorted list of all fds above plus tree fds
 
   bool become_root = false;       // setresuid/setresgid(0) inside first (privileged mapping)
   const char* new_root = "/tmp";  // where the root tmpfs is assembled before pivot_root

@@ -24,6 +24,7 @@
 #include "sandbox/seccomp_compile.h"
 #include "sandbox/seccomp_docker.h"
 #include "sandbox/seccomp_notify.h"
+#include "sandbox/terminal.h"
 #include "util/sys.h"
 
 namespace agentbox::sandbox {
@@ -139,6 +140,7 @@ class EventLoop {
     on_violation_ = on_violation;
   }
   std::vector<std::string> notes;
+  void setPtyMaster(int fd) { pty_master_ = fd; }
   bool outputTruncated() const { return output_dropped_; }
   const sys::ChildExit& initExit() const { return init_exit_; }
 
@@ -217,6 +219,7 @@ class EventLoop {
   std::optional<SeccompNotifier> notifier_;
   Violations violations_{"seccomp"};
   OnViolation on_violation_ = OnViolation::kDeny;
+  int pty_master_ = -1;
   std::array<std::byte, kChunk> buf_{};
 };
 
@@ -331,6 +334,12 @@ Status EventLoop::onInitExit() {
 void EventLoop::onSignal() {
   struct signalfd_siginfo info {};
   while (::read(sigfd_.get(), &info, sizeof(info)) == sizeof(info)) {
+    if (info.ssi_signo == SIGWINCH && pty_master_ >= 0) {
+      // The pty's new size makes the kernel signal the sandbox's foreground job itself.
+      Status ignored = copyWindowSize(req_.stdin_fd, pty_master_);
+      (void)ignored;
+      continue;
+    }
     if (pidfd_.valid()) {
       // pid 1 forwards it to the command; a failure means the sandbox is already gone.
       Status ignored = sys::pidfdSendSignal(pidfd_, static_cast<int>(info.ssi_signo));
@@ -776,6 +785,15 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   plan.stdin_fd = ch.in.read.get();
   plan.stdout_fd = ch.out.write.get();
   plan.stderr_fd = ch.err.write.get();
+  // An interactive caller (stdin is a terminal) gets a pseudo-terminal: one stream, its own
+  // line discipline (Ctrl-C becomes SIGINT inside), the caller's window size.
+  std::optional<PtyPair> pty;
+  if (req.stdin_fd >= 0 && ::isatty(req.stdin_fd) == 1) {
+    AGENTBOX_ASSIGN_OR_RETURN(PtyPair pair, openPty(req.stdin_fd));
+    pty.emplace(std::move(pair));
+    plan.stdin_fd = plan.stdout_fd = plan.stderr_fd = pty->slave.get();
+    plan.controlling_tty = true;
+  }
   plan.seccomp_sock = ch.seccomp_child.get();
   plan.seccomp = &p.seccomp;
   plan.landlock = p.landlock.enabled ? &p.landlock : nullptr;
@@ -788,6 +806,7 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
     plan.keep_fds.push_back(t.get());
   }
   std::sort(plan.keep_fds.begin(), plan.keep_fds.end());
+  plan.keep_fds.erase(std::unique(plan.keep_fds.begin(), plan.keep_fds.end()), plan.keep_fds.end());
 
   SignalScope signals;
   AGENTBOX_ASSIGN_OR_RETURN(UniqueFd sigfd, sys::signalFd(forwardedSignals()));
@@ -804,6 +823,18 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   ch.seccomp_child.reset();
   p.ws_tree.reset();
   p.extra_trees.clear();
+  std::optional<RawTerminal> raw;
+  if (pty.has_value()) {
+    // The pty master replaces the pipes: output is read from it, input written to it.
+    pty->slave.reset();
+    ch.in.read.reset();
+    ch.err.read.reset();
+    ch.out.read = UniqueFd(::fcntl(pty->master.get(), F_DUPFD_CLOEXEC, 3));
+    ch.in.write = UniqueFd(::fcntl(pty->master.get(), F_DUPFD_CLOEXEC, 3));
+    ::fcntl(pty->master.get(), F_SETFL, ::fcntl(pty->master.get(), F_GETFL) | O_NONBLOCK);
+    AGENTBOX_ASSIGN_OR_RETURN(RawTerminal r, RawTerminal::enter(req.stdin_fd));
+    raw.emplace(std::move(r));
+  }
   // The child waits for the sync byte: it joins its cgroups and gets its maps before it runs
   // a single instruction of setup, so nothing of the run is ever unlimited.
   Status joined = p.cgroups->attach(pid);
@@ -824,6 +855,9 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   AGENTBOX_TRY(sys::writeAll(ch.sync.write.get(), "g"));
 
   EventLoop loop(req, ch, *p.cgroups, std::move(pidfd), std::move(sigfd), std::move(timer));
+  if (pty.has_value()) {
+    loop.setPtyMaster(pty->master.get());
+  }
   loop.watchSeccomp(std::move(ch.seccomp_parent), p.seccomp.profile_name,
                     req.policy.seccomp.on_violation == policy::OnViolation::kKill
                         ? OnViolation::kKill

@@ -359,7 +359,7 @@ TEST_F(RunTest, KillNineOfAgentboxKillsTheSandboxAndIsReapedNextRun) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   auto t0 = std::chrono::steady_clock::now();
-  while (processWithCmdline("sleep 300") &&
+  while ((processWithCmdline("sleep 300") || processWithArgExists(marker)) &&
          std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1)) {
     std::this_thread::sleep_for(milliseconds(20));
   }
