@@ -48,6 +48,7 @@ struct PolicyFlags {
   std::map<std::string, std::string> values;  // flag -> value, for the single-valued ones
   std::vector<std::string> env;
   bool best_effort = false;
+  bool allow_git_write = false;
 
   void add(CLI::App* cmd) {
     cmd->add_option("--policy", policy_file, "policy file layered over /etc/agentbox/policy.toml");
@@ -58,6 +59,7 @@ struct PolicyFlags {
     }
     cmd->add_option("--env", env, "NAME=VALUE or NAME, as for agentbox run");
     cmd->add_flag("--best-effort", best_effort, "as for agentbox run");
+    cmd->add_flag("--allow-git-write", allow_git_write, "as for agentbox run");
   }
 
   Result<policy::LoadedPolicy> load() const {
@@ -72,6 +74,9 @@ struct PolicyFlags {
     }
     if (best_effort) {
       req.flags.push_back(policy::FlagValue{"--best-effort", ""});
+    }
+    if (allow_git_write) {
+      req.flags.push_back(policy::FlagValue{"--allow-git-write", ""});
     }
     return policy::load(req);
   }

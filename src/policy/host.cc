@@ -84,8 +84,7 @@ bool endsInNumber(std::string_view host) {
   return false;
 }
 
-bool setText(NormalizedHost& out, std::string_view text, std::array<char, 254>& buf,
-             uint16_t& len) {
+bool setText(std::string_view text, std::array<char, 254>& buf, uint16_t& len) {
   if (text.size() > 253) {
     return false;
   }
@@ -264,7 +263,7 @@ bool normalizeIpv6(std::string_view raw, NormalizedHost& out, std::array<char, 2
     address = *embeddedIpv4(*a);
   }
   std::string text = address.toString();
-  setText(out, text, buf, len);
+  setText(text, buf, len);
   if (!zone_text.empty()) {  // memcpy from a null data() is UB even for 0 bytes
     std::memcpy(zone.data(), zone_text.data(), zone_text.size());
   }
@@ -283,12 +282,12 @@ struct AsciiPass {
 // Byte -> lower-case host character, '.' for the label separator, 0 for anything else.
 constexpr std::array<char, 256> kHostChar = [] {
   std::array<char, 256> t{};
-  for (int c = 'a'; c <= 'z'; ++c) {
-    t[static_cast<size_t>(c)] = static_cast<char>(c);
-    t[static_cast<size_t>(c - 'a' + 'A')] = static_cast<char>(c);
+  for (size_t c = 'a'; c <= 'z'; ++c) {
+    t[c] = static_cast<char>(c);
+    t[c - 'a' + 'A'] = static_cast<char>(c);
   }
-  for (int c = '0'; c <= '9'; ++c) {
-    t[static_cast<size_t>(c)] = static_cast<char>(c);
+  for (size_t c = '0'; c <= '9'; ++c) {
+    t[c] = static_cast<char>(c);
   }
   t['-'] = '-';
   t['_'] = '_';
@@ -343,25 +342,35 @@ struct IdnFree {
   void operator()(char* p) const { idn2_free(p); }
 };
 
+// Converts a non-ASCII name with libidn2, then runs the ASCII pass on the result.
+bool idnPass(std::string_view raw, char* buf, uint16_t& len, AsciiPass& pass) {
+  std::string input(raw);
+  char* converted = nullptr;
+  int rc = idn2_to_ascii_8z(input.c_str(), &converted, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+  std::unique_ptr<char, IdnFree> idn(converted);
+  if (rc != IDN2_OK || converted == nullptr) {
+    return false;
+  }
+  std::string_view ascii_name = converted;
+  if (!ascii_name.empty() && ascii_name.back() == '.') {
+    ascii_name.remove_suffix(1);
+  }
+  pass = lowerAndCheck(ascii_name, buf, len);
+  return pass.ascii && !ascii_name.empty();
+}
+
 }  // namespace
 
 bool normalizeHostInto(std::string_view raw, NormalizedHost& out, std::string_view* error) {
   out.zone_len_ = 0;
   out.kind_ = NormalizedHost::Kind::kName;
-  if (raw.size() >= 2 && raw.front() == '[') {
-    if (raw.back() != ']') {
+  bool bracketed = raw.size() >= 2 && raw.front() == '[';
+  if (bracketed || raw.find(':') != std::string_view::npos) {
+    if (bracketed && raw.back() != ']') {
       return fail(error, "unterminated '[' in IPv6 host");
     }
-    out.kind_ = NormalizedHost::Kind::kIpv6;
-    if (!normalizeIpv6(raw.substr(1, raw.size() - 2), out, out.buf_, out.len_, out.zone_,
-                       out.zone_len_, out.address_, error)) {
-      return false;
-    }
-    out.kind_ = out.address_.isV4() ? NormalizedHost::Kind::kIpv4 : NormalizedHost::Kind::kIpv6;
-    return true;
-  }
-  if (raw.find(':') != std::string_view::npos) {
-    if (!normalizeIpv6(raw, out, out.buf_, out.len_, out.zone_, out.zone_len_, out.address_,
+    std::string_view inner = bracketed ? raw.substr(1, raw.size() - 2) : raw;
+    if (!normalizeIpv6(inner, out, out.buf_, out.len_, out.zone_, out.zone_len_, out.address_,
                        error)) {
       return false;
     }
@@ -375,23 +384,8 @@ bool normalizeHostInto(std::string_view raw, NormalizedHost& out, std::string_vi
     return fail(error, "empty host");
   }
   AsciiPass pass = lowerAndCheck(raw, out.buf_.data(), out.len_);
-  std::unique_ptr<char, IdnFree> idn;
-  if (!pass.ascii) {
-    std::string input(raw);
-    char* converted = nullptr;
-    int rc = idn2_to_ascii_8z(input.c_str(), &converted, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-    idn.reset(converted);
-    if (rc != IDN2_OK || converted == nullptr) {
-      return fail(error, "invalid internationalized host name");
-    }
-    std::string_view ascii_name = converted;
-    if (!ascii_name.empty() && ascii_name.back() == '.') {
-      ascii_name.remove_suffix(1);
-    }
-    pass = lowerAndCheck(ascii_name, out.buf_.data(), out.len_);
-    if (!pass.ascii || ascii_name.empty()) {
-      return fail(error, "invalid internationalized host name");
-    }
+  if (!pass.ascii && !idnPass(raw, out.buf_.data(), out.len_, pass)) {
+    return fail(error, "invalid internationalized host name");
   }
   if (pass.numeric_last) {
     Result<std::optional<IpAddress>> v4 = parseIpv4Literal(out.text());
@@ -401,7 +395,7 @@ bool normalizeHostInto(std::string_view raw, NormalizedHost& out, std::string_vi
     out.kind_ = NormalizedHost::Kind::kIpv4;
     out.address_ = **v4;
     std::string text = out.address_.toString();
-    setText(out, text, out.buf_, out.len_);
+    setText(text, out.buf_, out.len_);
     return true;
   }
   if (!pass.problem.empty()) {

@@ -37,7 +37,7 @@ std::optional<IpAddress> parseIpStrict(std::string_view text);
 
 // The IPv4 address embedded in an IPv6 one: IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible
 // (::a.b.c.d, not :: or ::1), NAT64 (64:ff9b::/96) and 6to4 (2002:AABB:CCDD::/48).
-std::optional<IpAddress> embeddedIpv4(const IpAddress& v6);
+std::optional<IpAddress> embeddedIpv4(const IpAddress& a);
 
 // Result of normalizing a host as it appears in a URL, CONNECT authority or Host header.
 // Holds its text inline so the hot path never allocates.
@@ -80,6 +80,6 @@ bool normalizeHostInto(std::string_view raw, NormalizedHost& out, std::string_vi
 
 // The WHATWG IPv4 parser on its own: nullopt when `text` is not an IPv4 literal at all,
 // an error when it looks numeric but is invalid (e.g. 256.1.1.1.1, 0x1g).
-Result<std::optional<IpAddress>> parseIpv4Literal(std::string_view text);
+Result<std::optional<IpAddress>> parseIpv4Literal(std::string_view host);
 
 }  // namespace agentbox::policy

@@ -255,37 +255,63 @@ const PatternIndex::Slot* PatternIndex::slotFor(const Entry& e, uint16_t port) c
   return nullptr;
 }
 
+namespace {
+
+// Hashes of the proper dot-suffixes of `text` (the candidates for "*." patterns), shortest
+// first, and of the whole text, in one right-to-left pass.
+struct SuffixHashes {
+  uint64_t hash[128];
+  size_t at[128];
+  size_t count = 0;
+  uint64_t whole = 0;
+};
+
+void hashSuffixes(std::string_view text, SuffixHashes& out) {
+  uint64_t h = kSeed;
+  out.count = 0;
+  for (size_t i = text.size(); i > 0; --i) {
+    h = step(h, text[i - 1]);
+    if (i > 1 && text[i - 2] == '.' && out.count < 128) {
+      out.hash[out.count] = h;
+      out.at[out.count] = i - 1;
+      ++out.count;
+    }
+  }
+  out.whole = h;
+}
+
+}  // namespace
+
+const PatternIndex::Slot* PatternIndex::findIndexed(const NormalizedHost& host,
+                                                    uint16_t port) const {
+  std::string_view text = host.text();
+  SuffixHashes sh;  // NOLINT(cppcoreguidelines-pro-type-member-init): filled before use
+  hashSuffixes(text, sh);
+  if (const Entry* e = lookup(sh.whole, HostPattern::Kind::kExact, text)) {
+    if (const Slot* s = slotFor(*e, port)) {
+      return s;
+    }
+  }
+  if (host.isIp()) {
+    return nullptr;  // wildcards apply to names only
+  }
+  for (size_t k = sh.count; k > 0; --k) {  // longest suffix first
+    const Entry* e =
+        lookup(sh.hash[k - 1], HostPattern::Kind::kWildcard, text.substr(sh.at[k - 1]));
+    if (e == nullptr) {
+      continue;
+    }
+    if (const Slot* s = slotFor(*e, port)) {
+      return s;
+    }
+  }
+  return nullptr;
+}
+
 const PatternIndex::Slot* PatternIndex::find(const NormalizedHost& host, uint16_t port) const {
   if (!table_.empty()) {
-    std::string_view text = host.text();
-    // Hashes of the proper dot-suffixes, longest first after the loop is reversed.
-    uint64_t suffix_hash[128];
-    size_t suffix_at[128];
-    size_t n = 0;
-    uint64_t h = kSeed;
-    for (size_t i = text.size(); i > 0; --i) {
-      h = step(h, text[i - 1]);
-      if (i - 1 > 0 && text[i - 2] == '.' && n < 128) {
-        suffix_hash[n] = h;
-        suffix_at[n] = i - 1;
-        ++n;
-      }
-    }
-    if (const Entry* e = lookup(h, HostPattern::Kind::kExact, text)) {
-      if (const Slot* s = slotFor(*e, port)) {
-        return s;
-      }
-    }
-    if (!host.isIp()) {
-      for (size_t k = n; k > 0; --k) {
-        const Entry* e =
-            lookup(suffix_hash[k - 1], HostPattern::Kind::kWildcard, text.substr(suffix_at[k - 1]));
-        if (e != nullptr) {
-          if (const Slot* s = slotFor(*e, port)) {
-            return s;
-          }
-        }
-      }
+    if (const Slot* s = findIndexed(host, port)) {
+      return s;
     }
   }
   if (any_entry_ >= 0) {

@@ -65,6 +65,7 @@ class PatternIndex {
     std::vector<Slot> slots;  // port-specific slots first, then the any-port slot
   };
   const Slot* slotFor(const Entry& e, uint16_t port) const;
+  const Slot* findIndexed(const NormalizedHost& host, uint16_t port) const;
   const Entry* lookup(uint64_t hash, HostPattern::Kind kind, std::string_view key) const;
   Entry& entryFor(const HostPattern& pattern);
 

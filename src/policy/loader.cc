@@ -254,46 +254,53 @@ constexpr FlagBinding kFlagBindings[] = {
     {"--env", "sandbox.env"},
 };
 
+// The string a flag feeds its key and the label errors name it by. Switches (no value) map
+// to their key's value; `--env NAME` takes NAME's value from the caller's environment.
+Status flagText(const FlagValue& f, const std::map<std::string, std::string>& env,
+                std::string& text, std::string& label) {
+  text = f.value;
+  label = fmt::format("flag {} {}", f.flag, f.value);
+  const std::pair<std::string_view, std::string_view> kSwitches[] = {
+      {"--best-effort", "best-effort"}, {"--allow-git-write", "true"}};
+  for (const auto& [flag, value] : kSwitches) {
+    if (f.flag == flag) {
+      if (!f.value.empty()) {
+        return makeError(Errc::kInvalidInput, "flag {} takes no value", flag);
+      }
+      text = std::string(value);
+      label = "flag " + f.flag;
+      return ok();
+    }
+  }
+  if (f.flag != "--env") {
+    return ok();
+  }
+  size_t eq = f.value.find('=');
+  std::string name = f.value.substr(0, eq);
+  label = fmt::format("flag --env {}", name);  // never echo a value: it may be a secret
+  if (eq == std::string::npos) {
+    auto it = env.find(name);
+    if (it == env.end()) {
+      return makeError(Errc::kInvalidInput,
+                       "flag --env {}: {} is not set in the environment; pass NAME=VALUE", name,
+                       name);
+    }
+    text = name + "=" + it->second;
+  }
+  return ok();
+}
+
 Status Merger::applyFlags(const std::vector<FlagValue>& flags,
                           const std::map<std::string, std::string>& env) {
   for (const FlagValue& f : flags) {
-    const FlagBinding* b = nullptr;
-    for (const FlagBinding& candidate : kFlagBindings) {
-      if (candidate.flag == f.flag) {
-        b = &candidate;
-      }
-    }
-    if (b == nullptr) {
+    const auto* b = std::find_if(std::begin(kFlagBindings), std::end(kFlagBindings),
+                                 [&](const FlagBinding& c) { return c.flag == f.flag; });
+    if (b == std::end(kFlagBindings)) {
       return makeError(Errc::kInvalidInput, "flag {} is not a policy flag", f.flag);
     }
-    std::string text = f.value;
-    std::string label = fmt::format("flag {} {}", f.flag, f.value);
-    if (f.flag == "--best-effort") {
-      if (!f.value.empty()) {
-        return makeError(Errc::kInvalidInput, "flag --best-effort takes no value");
-      }
-      text = "best-effort";
-      label = "flag --best-effort";
-    } else if (f.flag == "--allow-git-write") {
-      if (!f.value.empty()) {
-        return makeError(Errc::kInvalidInput, "flag --allow-git-write takes no value");
-      }
-      text = "true";
-      label = "flag --allow-git-write";
-    } else if (f.flag == "--env") {
-      size_t eq = f.value.find('=');
-      std::string name = f.value.substr(0, eq);
-      label = fmt::format("flag --env {}", name);  // never echo a value: it may be a secret
-      if (eq == std::string::npos) {
-        auto it = env.find(name);
-        if (it == env.end()) {
-          return makeError(Errc::kInvalidInput,
-                           "flag --env {}: {} is not set in the environment; pass NAME=VALUE", name,
-                           name);
-        }
-        text = name + "=" + it->second;
-      }
-    }
+    std::string text;
+    std::string label;
+    AGENTBOX_TRY(flagText(f, env, text, label));
     AGENTBOX_TRY(applyString(b->key, text, flagOrigin(f.flag), label));
   }
   return ok();
@@ -385,43 +392,62 @@ Result<std::string> resolveStateDir(const std::map<std::string, std::string>& en
                    "cannot find a state dir: set AGENTBOX_STATE_DIR or HOME to an absolute path");
 }
 
-Result<LoadedPolicy> load(const LoadRequest& request) {
-  const auto& env = request.environment;
-  std::string state_dir = request.state_dir;
+namespace {
+
+struct RuntimeSettings {
+  std::string state_dir;
   Origin state_origin;
-  if (state_dir.empty()) {
-    AGENTBOX_ASSIGN_OR_RETURN(state_dir, resolveStateDir(env));
-  }
-  if (envValue(env, "AGENTBOX_STATE_DIR") != nullptr) {
-    state_origin = envOrigin("AGENTBOX_STATE_DIR");
-  }
   std::string cgroup_root;
   Origin cgroup_origin;
+};
+
+Result<RuntimeSettings> runtimeSettings(const LoadRequest& request) {
+  const auto& env = request.environment;
+  RuntimeSettings r;
+  r.state_dir = request.state_dir;
+  if (r.state_dir.empty()) {
+    AGENTBOX_ASSIGN_OR_RETURN(r.state_dir, resolveStateDir(env));
+  }
+  if (envValue(env, "AGENTBOX_STATE_DIR") != nullptr) {
+    r.state_origin = envOrigin("AGENTBOX_STATE_DIR");
+  }
   if (const std::string* v = envValue(env, "AGENTBOX_CGROUP_ROOT")) {
     if (v->front() != '/') {
       return makeError(Errc::kInvalidInput,
                        "env AGENTBOX_CGROUP_ROOT={}: expected an absolute path", *v);
     }
-    cgroup_root = *v;
-    cgroup_origin = envOrigin("AGENTBOX_CGROUP_ROOT");
+    r.cgroup_root = *v;
+    r.cgroup_origin = envOrigin("AGENTBOX_CGROUP_ROOT");
   }
+  return r;
+}
 
-  Merger merger;
+Status applyFiles(const LoadRequest& request, const std::string& state_dir, Merger& merger) {
   AGENTBOX_ASSIGN_OR_RETURN(std::optional<std::string> system_text,
                             readPolicyFile(request.system_policy_path, true));
   if (system_text) {
     AGENTBOX_TRY(merger.applyFile(*system_text, request.system_policy_path));
   }
-  if (request.user_policy_path) {
-    const std::string& path = *request.user_policy_path;
-    AGENTBOX_TRY(refuseInside(path, request.workspace_dir, "workspace"));
-    AGENTBOX_TRY(refuseInside(path, state_dir, "state dir"));
-    AGENTBOX_ASSIGN_OR_RETURN(std::optional<std::string> text, readPolicyFile(path, false));
-    AGENTBOX_TRY(merger.applyFile(*text, path));
+  if (!request.user_policy_path) {
+    return ok();
   }
-  AGENTBOX_TRY(merger.applyEnvironment(env));
-  AGENTBOX_TRY(merger.applyFlags(request.flags, env));
-  merger.setRuntime(state_dir, state_origin, cgroup_root, cgroup_origin);
+  const std::string& path = *request.user_policy_path;
+  AGENTBOX_TRY(refuseInside(path, request.workspace_dir, "workspace"));
+  AGENTBOX_TRY(refuseInside(path, state_dir, "state dir"));
+  AGENTBOX_ASSIGN_OR_RETURN(std::optional<std::string> text, readPolicyFile(path, false));
+  return merger.applyFile(*text, path);
+}
+
+}  // namespace
+
+Result<LoadedPolicy> load(const LoadRequest& request) {
+  AGENTBOX_ASSIGN_OR_RETURN(RuntimeSettings runtime, runtimeSettings(request));
+  Merger merger;
+  AGENTBOX_TRY(applyFiles(request, runtime.state_dir, merger));
+  AGENTBOX_TRY(merger.applyEnvironment(request.environment));
+  AGENTBOX_TRY(merger.applyFlags(request.flags, request.environment));
+  merger.setRuntime(runtime.state_dir, runtime.state_origin, runtime.cgroup_root,
+                    runtime.cgroup_origin);
   std::vector<Diagnostic> diags;
   merger.contradictions(diags);
   if (!diags.empty()) {

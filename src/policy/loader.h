@@ -40,6 +40,7 @@ inline constexpr std::string_view kSystemPolicyPath = "/etc/agentbox/policy.toml
 //   --output-limit SIZE resources.output_limit  --tmp-size SIZE resources.tmp_size
 //   --timeout DURATION  resources.timeout       --mode MODE     filesystem.mode
 //   --hostname NAME     sandbox.hostname        --best-effort   sandbox.isolation (value "")
+//   --allow-git-write   filesystem.allow_git_write (value "")
 //   --env NAME=VALUE | NAME (takes NAME from LoadRequest::environment)   sandbox.env
 // Any other flag is an error (kInvalidInput): --workspace, --report, --quiet and --policy are
 // not policy values and must not be passed here.
@@ -75,7 +76,7 @@ struct Origin {
 };
 
 struct LoadedPolicy {
-  const Policy policy;
+  const Policy policy;  // NOLINT(readability-identifier-naming): a value, not a constant
   std::map<std::string, Origin, std::less<>> origins;  // every key of keySpecs()
   std::vector<std::string> files;                      // the policy files read, in order
 

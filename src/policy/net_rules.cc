@@ -29,42 +29,53 @@ bool hexDigit(char c) {
 
 }  // namespace
 
-Result<NetRules> NetRules::build(const Network& network) {
-  NetRules r;
-  r.mode_ = network.mode;
-  r.resolve_ = network.resolve;
-  r.rules_.reserve(network.allow.size() + network.deny.size() + r.resolve_.size());
-  auto addRule = [&](const std::string& text, Verdict verdict, std::string_view list,
-                     const ResolveEntry* pin) -> Status {
-    AGENTBOX_ASSIGN_OR_RETURN(HostPattern p, parseHostPattern(text));
-    auto id = static_cast<int32_t>(r.rules_.size());
-    r.rules_.push_back(Rule{verdict, std::string(list) + ":" + text, pin});
-    r.hosts_.add(p, verdict == Verdict::kAllow ? 0 : 1, id);
-    return ok();
-  };
+Status NetRules::addRule(const std::string& text, Verdict verdict, std::string_view list,
+                         const ResolveEntry* pin) {
+  AGENTBOX_ASSIGN_OR_RETURN(HostPattern p, parseHostPattern(text));
+  auto id = static_cast<int32_t>(rules_.size());
+  rules_.push_back(Rule{verdict, std::string(list) + ":" + text, pin});
+  hosts_.add(p, verdict == Verdict::kAllow ? 0 : 1, id);
+  return ok();
+}
+
+Status NetRules::buildHosts(const Network& network) {
+  resolve_ = network.resolve;
+  rules_.reserve(network.allow.size() + network.deny.size() + resolve_.size());
   for (const std::string& a : network.allow) {
     AGENTBOX_TRY(addRule(a, Verdict::kAllow, "network.allow", nullptr));
   }
   // After the allow list, so a pinned entry replaces an allow of the same host.
-  for (const ResolveEntry& e : r.resolve_) {
+  for (const ResolveEntry& e : resolve_) {
     AGENTBOX_TRY(addRule(e.host, Verdict::kAllow, "network.resolve", &e));
   }
   for (const std::string& d : network.deny) {
     AGENTBOX_TRY(addRule(d, Verdict::kDeny, "network.deny", nullptr));
   }
-  r.hosts_.freeze();
+  hosts_.freeze();
+  return ok();
+}
+
+Result<NetRules> NetRules::build(const Network& network) {
+  NetRules r;
+  r.mode_ = network.mode;
+  AGENTBOX_TRY(r.buildHosts(network));
   AGENTBOX_ASSIGN_OR_RETURN(r.cidr_, CidrSet::build(network.cidr_deny));
   for (const CidrRange& c : r.cidr_.ranges()) {
     r.cidr_names_.push_back("network.cidr_deny:" + c.text);
   }
-  r.http_ = network.http;
-  for (size_t i = 0; i < r.http_.size(); ++i) {
-    AGENTBOX_ASSIGN_OR_RETURN(HostPattern p, parseHostPattern(r.http_[i].host));
-    r.http_names_.push_back("network.http:" + r.http_[i].host);
-    r.http_index_.add(p, 0, static_cast<int32_t>(i));
-  }
-  r.http_index_.freeze();
+  AGENTBOX_TRY(r.buildHttp(network.http));
   return r;
+}
+
+Status NetRules::buildHttp(const std::vector<HttpRule>& http) {
+  http_ = http;
+  for (size_t i = 0; i < http_.size(); ++i) {
+    AGENTBOX_ASSIGN_OR_RETURN(HostPattern p, parseHostPattern(http_[i].host));
+    http_names_.push_back("network.http:" + http_[i].host);
+    http_index_.add(p, 0, static_cast<int32_t>(i));
+  }
+  http_index_.freeze();
+  return ok();
 }
 
 NetDecision NetRules::decideHost(std::string_view host, uint16_t port) const {
@@ -141,53 +152,47 @@ NetDecision NetRules::decideHttp(const NormalizedHost& host, uint16_t port, std:
   return deny(name, kReasonPath);
 }
 
-Result<std::string> normalizeHttpPath(std::string_view target) {
-  size_t end = target.find_first_of("?#");
-  std::string_view path = target.substr(0, end);
-  if (path.empty() || path.front() != '/') {
-    return makeError(Errc::kInvalidInput, "request path must start with '/'");
-  }
+namespace {
+
+// Refuses bytes that servers may decode differently from the proxy.
+Status checkPathBytes(std::string_view path) {
   for (size_t i = 0; i < path.size(); ++i) {
-    char c = path[i];
-    if (c == '\\') {
+    if (path[i] == '\\') {
       return makeError(Errc::kInvalidInput, "backslash in request path");
     }
-    if (c == '%') {
-      if (i + 2 >= path.size() + 0 || !hexDigit(path[i + 1]) || !hexDigit(path[i + 2])) {
-        return makeError(Errc::kInvalidInput, "bad percent escape in request path");
-      }
-      char hi = static_cast<char>(path[i + 1] | 0x20);
-      char lo = static_cast<char>(path[i + 2] | 0x20);
-      bool dangerous = (hi == '2' && (lo == 'e' || lo == 'f')) || (hi == '5' && lo == 'c');
-      if (dangerous) {
-        return makeError(Errc::kInvalidInput, "percent-encoded '.', '/' or '\\' in request path");
-      }
+    if (path[i] != '%') {
+      continue;
+    }
+    if (i + 2 >= path.size() || !hexDigit(path[i + 1]) || !hexDigit(path[i + 2])) {
+      return makeError(Errc::kInvalidInput, "bad percent escape in request path");
+    }
+    char hi = static_cast<char>(path[i + 1] | 0x20);
+    char lo = static_cast<char>(path[i + 2] | 0x20);
+    if ((hi == '2' && (lo == 'e' || lo == 'f')) || (hi == '5' && lo == 'c')) {
+      return makeError(Errc::kInvalidInput, "percent-encoded '.', '/' or '\\' in request path");
     }
   }
-  // RFC 3986 remove_dot_segments over '/'-separated segments.
+  return ok();
+}
+
+// RFC 3986 remove_dot_segments over the '/'-separated segments of an absolute path.
+std::string removeDotSegments(std::string_view path) {
   std::vector<std::string_view> out;
-  size_t pos = 1;
   bool trailing_slash = false;
+  size_t pos = 1;
   while (pos <= path.size()) {
     size_t slash = path.find('/', pos);
-    std::string_view seg =
-        path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
-    bool last = slash == std::string_view::npos;
+    size_t end = slash == std::string_view::npos ? path.size() : slash;
+    std::string_view seg = path.substr(pos, end - pos);
+    trailing_slash = seg == ".." || seg == ".";
     if (seg == "..") {
       if (!out.empty()) {
         out.pop_back();
       }
-      trailing_slash = true;
-    } else if (seg == ".") {
-      trailing_slash = true;
-    } else {
+    } else if (seg != ".") {
       out.push_back(seg);
-      trailing_slash = false;
     }
-    if (last) {
-      break;
-    }
-    pos = slash + 1;
+    pos = end + 1;
   }
   std::string clean;
   for (std::string_view seg : out) {
@@ -198,6 +203,17 @@ Result<std::string> normalizeHttpPath(std::string_view target) {
     clean += '/';
   }
   return clean;
+}
+
+}  // namespace
+
+Result<std::string> normalizeHttpPath(std::string_view target) {
+  std::string_view path = target.substr(0, target.find_first_of("?#"));
+  if (path.empty() || path.front() != '/') {
+    return makeError(Errc::kInvalidInput, "request path must start with '/'");
+  }
+  AGENTBOX_TRY(checkPathBytes(path));
+  return removeDotSegments(path);
 }
 
 }  // namespace agentbox::policy

@@ -68,6 +68,11 @@ class NetRules {
 
  private:
   NetRules() = default;
+  // Build steps; the resolve_ entries must not move afterwards (rules point into them).
+  Status addRule(const std::string& text, Verdict verdict, std::string_view list,
+                 const ResolveEntry* pin);
+  Status buildHosts(const Network& network);
+  Status buildHttp(const std::vector<HttpRule>& http);
   struct Rule {
     Verdict verdict;
     std::string name;

@@ -48,7 +48,7 @@ struct Resources {
   uint32_t nofile = 1024;                   // RLIMIT_NOFILE
   uint64_t tmp_size_bytes = 128 * kMiB;     // size cap of the /tmp and /home/agent tmpfs [tmp_size]
   uint64_t output_limit_bytes = 64 * kMiB;  // stdout+stderr bytes kept [output_limit]
-  uint64_t timeout_ms = 3600 * 1000;        // wall-clock limit of the whole run; 0 = none [timeout]
+  uint64_t timeout_ms = 3'600'000;          // wall-clock limit of the run (1h); 0 = none [timeout]
 };
 
 // One extra bind mount. Host paths are absolute; the sandbox path defaults to the host path.

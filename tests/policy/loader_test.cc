@@ -69,6 +69,8 @@ const LayerCase kLayerCases[] = {
      "strict", "best-effort"},
     {"sandbox.isolation", "[sandbox]\nisolation = \"strict\"\n", false, "--best-effort", nullptr,
      ""},
+    {"filesystem.allow_git_write", "[filesystem]\nallow_git_write = false\n", false,
+     "--allow-git-write", nullptr, ""},
     {"filesystem.mode", "[filesystem]\nmode = \"read-only\"\n", false, "--mode", "read-only",
      "write"},
     {"sandbox.hostname", "[sandbox]\nhostname = \"box\"\n", false, "--hostname", "box", "other"},
@@ -467,6 +469,7 @@ TEST(Load, BadFlagsAreErrorsNamingTheFlag) {
                              {"--mode", "dry"},
                              {"--hostname", "bad_host"},
                              {"--best-effort", "yes"},
+                             {"--allow-git-write", "1"},
                              {"--workspace", "/x"},
                              {"--nofile", "8"}};
   for (const FlagValue& f : cases) {
