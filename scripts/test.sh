@@ -33,7 +33,9 @@ ctest --test-dir build --output-on-failure -L unprivileged
 
 phase "ASan+UBSan unit tests"
 cmake --preset asan-ubsan >/dev/null
-cmake --build build-asan -j"$JOBS"
+unit_targets=$(sed -n 's/^agentbox_unit_tests(\([a-z]*\) .*/\1_tests/p' tests/CMakeLists.txt)
+# shellcheck disable=SC2086  # one target per word
+cmake --build build-asan -j"$JOBS" --target $unit_targets
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$JOBS" -L unit
 
