@@ -514,8 +514,22 @@ Result<SeccompRules> parseDockerProfile(std::string_view text, std::string_view 
     return makeError(Errc::kInvalidInput,
                      "seccomp profile {}: byte {} ({}): {}: expected {}, got {}", name, offset,
                      lineCol(text, offset), pathString(e.path), e.expected, e.got);
+  } catch (const json::out_of_range& e) {
+    // The lexer's number overflow (406) carries no position; the message quotes the
+    // literal, which locates it: "number overflow parsing '1e999'".
+    const std::string what = e.what();
+    const size_t q = what.find('\'');
+    const size_t q2 = q == std::string::npos ? q : what.find('\'', q + 1);
+    const std::string literal = q2 == std::string::npos ? "" : what.substr(q + 1, q2 - q - 1);
+    const size_t found = literal.empty() ? std::string_view::npos : text.find(literal);
+    const size_t offset = found == std::string_view::npos ? 0 : found;
+    return makeError(Errc::kInvalidInput,
+                     "seccomp profile {}: byte {} ({}): number {} out of range; expected an "
+                     "integer of at most 64 bits",
+                     name, offset, lineCol(text, offset), literal);
   } catch (const json::exception& e) {
-    return makeError(Errc::kInvalidInput, "seccomp profile {}: {}", name, e.what());
+    return makeError(Errc::kInvalidInput, "seccomp profile {}: byte 0 (line 1, column 1): {}", name,
+                     e.what());
   }
 }
 
