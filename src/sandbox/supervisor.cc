@@ -720,8 +720,16 @@ Result<pid_t> cloneSandbox(Prepared& p, const ChildPlan& plan, int& pidfd_raw) {
     cloned = sys::clone3(args);
   }
   if (!cloned.has_value()) {
-    return std::move(cloned).error().withHint(
-        "this host does not allow new namespaces for this user; run 'agentbox doctor'");
+    int err = cloned.error().sysErrno();
+    std::string why = err == ENOSPC  ? "user namespaces are exhausted or disabled here "
+                                       "(sysctl user.max_user_namespaces)"
+                      : err == EPERM ? "this user may not create namespaces here (a sysctl, "
+                                       "AppArmor's userns restriction, or a container's seccomp "
+                                       "profile)"
+                                     : "the kernel refused the sandbox's namespaces";
+    return Error(Errc::kUnsupported,
+                 "cannot create the sandbox's namespaces: " + why + ": " + cloned.error().oneLine())
+        .withHint("run 'agentbox doctor' for the fix");
   }
   if (*cloned == 0) {
     runChild(plan);
