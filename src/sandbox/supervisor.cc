@@ -19,11 +19,11 @@
 #include "sandbox/host_identity.h"
 #include "sandbox/id_map.h"
 #include "sandbox/idmapped_tree.h"
+#include "sandbox/landlock_policy.h"
 #include "sandbox/landlock_rules.h"
-#include "sandbox/seccomp_builtin.h"
 #include "sandbox/seccomp_compile.h"
-#include "sandbox/seccomp_docker.h"
 #include "sandbox/seccomp_notify.h"
+#include "sandbox/seccomp_policy.h"
 #include "sandbox/terminal.h"
 #include "util/sys.h"
 
@@ -564,31 +564,16 @@ Status planExtraMounts(const SuperviseRequest& req, Prepared& p) {
   return ok();
 }
 
-Result<SeccompProgram> compileProfile(const policy::Seccomp& settings) {
-  if (settings.profile == "default") {
-    return compileSeccomp(builtinSeccompRules());
-  }
-  AGENTBOX_ASSIGN_OR_RETURN(DockerProfileContext ctx, hostDockerProfileContext());
-  AGENTBOX_ASSIGN_OR_RETURN(SeccompRules rules, loadDockerProfile(settings.profile, ctx));
-  return compileSeccomp(rules);
-}
-
 // Landlock is a required layer: strict refuses on a kernel without it.
 Status planHardening(const SuperviseRequest& req, Prepared& p) {
-  AGENTBOX_ASSIGN_OR_RETURN(
-      p.seccomp,
-      compileProfile(req.policy.seccomp).context("seccomp profile {}", req.policy.seccomp.profile));
+  AGENTBOX_ASSIGN_OR_RETURN(p.seccomp,
+                            seccompProgramForPolicy(req.policy)
+                                .context("seccomp profile {}", req.policy.seccomp.profile));
   for (const std::string& w : p.seccomp.warnings) {
     p.warnings.push_back(w);
   }
   AGENTBOX_ASSIGN_OR_RETURN(int abi, detectLandlockAbi());
-  LandlockRequest lr =
-      sandboxLandlockRequest(req.policy.filesystem.mode == policy::WorkspaceMode::kWrite);
-  for (const ExtraMount& m : p.extra) {
-    (m.read_only ? lr.read_exec_paths : lr.read_write_paths).push_back(m.sandbox_path);
-  }
-  lr.bind_ports = req.policy.network.ports.bind;
-  lr.connect_ports = req.policy.network.ports.connect;
+  LandlockRequest lr = landlockRequestForPolicy(req.policy);
   p.landlock = planLandlock(lr, abi);
   if (!p.landlock.enabled) {
     if (req.policy.sandbox.isolation == policy::Isolation::kStrict) {
@@ -867,9 +852,7 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
     loop.setPtyMaster(pty->master.get());
   }
   loop.watchSeccomp(std::move(ch.seccomp_parent), p.seccomp.profile_name,
-                    req.policy.seccomp.on_violation == policy::OnViolation::kKill
-                        ? OnViolation::kKill
-                        : OnViolation::kDeny);
+                    notifierOptionsForPolicy(req.policy).on_violation);
   AGENTBOX_TRY(loop.run());
   req.output.finish();
   RunResult result = classifyExit(loop.facts());
