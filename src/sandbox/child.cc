@@ -409,6 +409,36 @@ StepError loopbackUp() {
   ::_exit(stage == ChildStage::kExec ? (err == ENOENT ? 127 : 126) : 125);
 }
 
+// The command's last steps before exec; any failure ends it with a report (exit 125).
+void hardenCommand(const ChildPlan& plan) {
+  auto die = [&](ChildStage stage, int err, const char* what) {
+    commandFailed(plan, stage, err, what);
+  };
+  // Order matters: landlock needs CAP_SYS_ADMIN (or no_new_privs); securebits and the
+  // bounding set need CAP_SETPCAP, so capabilities go after landlock; no_new_privs (set by
+  // dropCapabilities) must precede seccomp, and seccomp comes last so that none of the
+  // setup above runs under the filter.
+  if (plan.landlock != nullptr) {
+    int err = applyLandlock(*plan.landlock);
+    if (err != 0) {
+      die(ChildStage::kLandlock, err, "landlock_restrict_self");
+    }
+  }
+  CapStep cap_step = CapStep::kNone;
+  if (int err = dropCapabilities(&cap_step); err != 0) {
+    die(ChildStage::kCapabilities, err, capStepName(cap_step));
+  }
+  if (plan.seccomp != nullptr) {
+    int err = installSeccompAndSendListener(*plan.seccomp, plan.seccomp_sock);
+    if (err != 0) {
+      die(ChildStage::kSeccomp, err, "seccomp(SECCOMP_SET_MODE_FILTER)");
+    }
+  }
+  if (plan.seccomp_sock >= 0) {
+    ::close(plan.seccomp_sock);
+  }
+}
+
 [[noreturn]] void execCommand(const ChildPlan& plan) {
   auto die = [&](ChildStage stage, int err, const char* what) {
     commandFailed(plan, stage, err, what);
@@ -451,29 +481,7 @@ StepError loopbackUp() {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  // Order matters: landlock needs CAP_SYS_ADMIN (or no_new_privs); securebits and the
-  // bounding set need CAP_SETPCAP, so capabilities go after landlock; no_new_privs (set by
-  // dropCapabilities) must precede seccomp, and seccomp comes last so that none of the
-  // setup above runs under the filter.
-  if (plan.landlock != nullptr) {
-    int err = applyLandlock(*plan.landlock);
-    if (err != 0) {
-      die(ChildStage::kLandlock, err, "landlock_restrict_self");
-    }
-  }
-  CapStep cap_step = CapStep::kNone;
-  if (int err = dropCapabilities(&cap_step); err != 0) {
-    die(ChildStage::kCapabilities, err, capStepName(cap_step));
-  }
-  if (plan.seccomp != nullptr) {
-    int err = installSeccompAndSendListener(*plan.seccomp, plan.seccomp_sock);
-    if (err != 0) {
-      die(ChildStage::kSeccomp, err, "seccomp(SECCOMP_SET_MODE_FILTER)");
-    }
-  }
-  if (plan.seccomp_sock >= 0) {
-    ::close(plan.seccomp_sock);
-  }
+  hardenCommand(plan);
   int first_err = ENOENT;
   for (const char* path : plan.exec_paths) {
     if (path == nullptr) {
@@ -547,7 +555,8 @@ pid_t spawnCommand(const ChildPlan& plan) {
 }  // namespace
 
 void runChild(const ChildPlan& plan) {
-  int tree_fds[kMaxTrees];
+  std::array<int, kMaxTrees> tree_fds;  // filled by cloneTrees for every plan.trees entry
+  tree_fds.fill(-1);
   // The setup checklist. Order matters: the death signal right after the last credential
   // change (so nothing outlives agentbox), maps before any mount (caps in the new user ns need a
   // mapped identity), bind sources cloned before the root tmpfs hides them, pivot before read-only
@@ -560,8 +569,8 @@ void runChild(const ChildPlan& plan) {
   step(plan, ChildStage::kIdentity, becomeRoot(plan));
   step(plan, ChildStage::kDeathSignal, armDeathSignal(plan));
   step(plan, ChildStage::kMountPrivate, makeMountsPrivate());
-  step(plan, ChildStage::kCloneTrees, cloneTrees(plan, tree_fds));
-  step(plan, ChildStage::kMounts, buildRoot(plan, tree_fds));
+  step(plan, ChildStage::kCloneTrees, cloneTrees(plan, tree_fds.data()));
+  step(plan, ChildStage::kMounts, buildRoot(plan, tree_fds.data()));
   step(plan, ChildStage::kPivotRoot, pivotIntoNewRoot(plan));
   step(plan, ChildStage::kReadOnlyRoot, makeReadOnly(plan));
   step(plan, ChildStage::kHostname, setHostname(plan));

@@ -49,12 +49,12 @@ class Error {
   // An error from a failed system call; the code is derived from errno.
   static Error sys(int err, std::string call, SourceLoc where = SourceLoc::here());
 
-  Errc code() const { return code_; }
-  int sysErrno() const { return errno_; }
-  const std::string& message() const { return message_; }
-  SourceLoc where() const { return where_; }
+  [[nodiscard]] Errc code() const { return code_; }
+  [[nodiscard]] int sysErrno() const { return errno_; }
+  [[nodiscard]] const std::string& message() const { return message_; }
+  [[nodiscard]] SourceLoc where() const { return where_; }
   // Hint for the user on how to fix it ("run 'agentbox doctor'"); empty if none.
-  const std::string& hint() const { return hint_; }
+  [[nodiscard]] const std::string& hint() const { return hint_; }
 
   Error& addContext(std::string ctx) {
     context_.push_back(std::move(ctx));
@@ -65,7 +65,7 @@ class Error {
     return *this;
   }
 
-  std::string oneLine() const;
+  [[nodiscard]] std::string oneLine() const;
 
  private:
   Errc code_;
@@ -87,7 +87,9 @@ class [[nodiscard]] Result {
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
-  bool has_value() const { return v_.index() == 0; }  // NOLINT(readability-identifier-naming)
+  [[nodiscard]] bool has_value() const {
+    return v_.index() == 0;
+  }  // NOLINT(readability-identifier-naming)
   explicit operator bool() const { return has_value(); }
 
   T& value() & { return std::get<0>(v_); }
@@ -99,7 +101,7 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { return std::get<1>(v_); }
+  [[nodiscard]] const Error& error() const& { return std::get<1>(v_); }
   Error&& error() && { return std::get<1>(std::move(v_)); }
 
   template <class U>
@@ -126,10 +128,10 @@ class [[nodiscard]] Result<void> {
   Result() = default;
   Result(Error error) : err_(std::move(error)), ok_(false) {}  // NOLINT: implicit by design
 
-  bool has_value() const { return ok_; }  // NOLINT(readability-identifier-naming)
+  [[nodiscard]] bool has_value() const { return ok_; }  // NOLINT(readability-identifier-naming)
   explicit operator bool() const { return ok_; }
   void value() const {}
-  const Error& error() const& { return err_; }
+  [[nodiscard]] const Error& error() const& { return err_; }
   Error&& error() && { return std::move(err_); }
 
   template <class... Args>
@@ -161,8 +163,8 @@ Error makeError(Errc code, fmt::format_string<Args...> f, Args&&... args) {
 
 }  // namespace agentbox
 
-#define AGENTBOX_CONCAT_INNER_(a, b) a##b
-#define AGENTBOX_CONCAT_(a, b) AGENTBOX_CONCAT_INNER_(a, b)
+#define AGENTBOX_INTERNAL_CONCAT_INNER(a, b) a##b
+#define AGENTBOX_INTERNAL_CONCAT(a, b) AGENTBOX_INTERNAL_CONCAT_INNER(a, b)
 
 // Returns the error of a Result/Status expression from the enclosing function.
 #define AGENTBOX_TRY(expr)                            \
@@ -173,16 +175,18 @@ Error makeError(Errc code, fmt::format_string<Args...> f, Args&&... args) {
     }                                                 \
   } while (0)
 
-#define AGENTBOX_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                                    \
-  if (!tmp.has_value()) {                               \
-    return std::move(tmp).error();                      \
-  }                                                     \
+// NOLINTBEGIN(bugprone-macro-parentheses): `lhs` is a declaration, `tmp` a name
+#define AGENTBOX_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr) \
+  auto tmp = (expr);                                       \
+  if (!tmp.has_value()) {                                  \
+    return std::move(tmp).error();                         \
+  }                                                        \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // `AGENTBOX_ASSIGN_OR_RETURN(UniqueFd fd, sys::open(...));`
 #define AGENTBOX_ASSIGN_OR_RETURN(lhs, expr) \
-  AGENTBOX_ASSIGN_OR_RETURN_IMPL_(AGENTBOX_CONCAT_(agentbox_aor_, __LINE__), lhs, expr)
+  AGENTBOX_INTERNAL_ASSIGN_OR_RETURN(AGENTBOX_INTERNAL_CONCAT(agentbox_aor_, __LINE__), lhs, expr)
 
 #define AGENTBOX_CHECK(cond)                              \
   do {                                                    \
