@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "app/run_dir.h"
@@ -33,6 +34,8 @@ TEST(RunRecord, HasTheSchemaSkeleton) {
   result.exit_code = 2;
   result.layers = {{"namespaces", true, "user", ""}, {"seccomp", false, "", "not built"}};
   std::vector<std::string> warnings = {"w1"};
+  std::map<std::string, uint64_t, std::less<>> by_rule = {{"github-pat", 2}};
+  std::map<std::string, uint64_t, std::less<>> by_class = {{"secret", 2}};
   auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1796083200));
   nlohmann::json r = nlohmann::json::parse(renderRunRecord({.id = id,
                                                             .argv = argv,
@@ -41,7 +44,9 @@ TEST(RunRecord, HasTheSchemaSkeleton) {
                                                             .started = t,
                                                             .ended = t,
                                                             .result = result,
-                                                            .warnings = warnings}));
+                                                            .warnings = warnings,
+                                                            .redaction_by_rule = by_rule,
+                                                            .redaction_by_class = by_class}));
   EXPECT_EQ(r["schema"], "agentbox.run/1");
   EXPECT_EQ(r["outcome"], "exited");
   EXPECT_EQ(r["exit_code"], 2);
@@ -54,6 +59,8 @@ TEST(RunRecord, HasTheSchemaSkeleton) {
   EXPECT_TRUE(r["layers"][0]["reason"].is_null());
   EXPECT_EQ(r["layers"][1]["reason"], "not built");
   EXPECT_EQ(r["warnings"][0], "w1");
+  EXPECT_EQ(r["redaction"]["by_rule"]["github-pat"], 2);
+  EXPECT_EQ(r["redaction"]["state"], "on");
 }
 
 TEST(RunDir, StartTimeOfMissingProcessIsZero) {
