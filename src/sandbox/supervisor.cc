@@ -512,6 +512,21 @@ std::string hostPathOf(const std::string& sandbox_path, const std::string& works
 // made here (the child, root only inside its user namespace, cannot traverse e.g. /root).
 Status planExtraMounts(const SuperviseRequest& req, Prepared& p) {
   const policy::Filesystem& fs = req.policy.filesystem;
+  if (!fs.deny.empty()) {
+    // Never pretend: the glob patterns are decided by policy::FsRules, but the sandbox has no
+    // mount or landlock rule for them yet.
+    if (req.policy.sandbox.isolation == policy::Isolation::kStrict) {
+      return makeError(Errc::kUnsupported,
+                       "filesystem.deny is not enforced inside the sandbox yet ({} pattern{})",
+                       fs.deny.size(), fs.deny.size() == 1 ? "" : "s")
+          .withHint(
+              "mask the paths with filesystem.hidden instead, or pass --best-effort to run "
+              "without them");
+    }
+    p.warnings.push_back(
+        "best-effort: filesystem.deny patterns are not enforced inside the "
+        "sandbox; use filesystem.hidden");
+  }
   auto add = [&](const std::string& host, const std::string& sandbox, bool ro) -> Status {
     AGENTBOX_ASSIGN_OR_RETURN(struct stat st, sys::stat(host).context("bind {}", host));
     ExtraMount m{host, sandbox.empty() ? host : sandbox, ro, !S_ISDIR(st.st_mode), -1};

@@ -250,5 +250,15 @@ TEST_F(HardeningTest, AFloodOfViolationsIsCappedAndTheRunGoesOn) {
   EXPECT_EQ(r["violations_suppressed"].get<uint64_t>(), 4000u);
 }
 
+TEST_F(HardeningTest, UnenforcedDenyPatternsAreRefusedNotIgnored) {
+  std::string policy = policyFile("[filesystem]\ndeny = [\"*.pem\"]\n");
+  Captured strict = sh("true", {"--policy", policy});
+  EXPECT_EQ(strict.exit_code, 125);
+  EXPECT_NE(strict.err.find("filesystem.deny is not enforced"), std::string::npos) << strict.err;
+  Captured lax = sh("true", {"--policy", policy, "--best-effort"});
+  EXPECT_EQ(lax.exit_code, 0) << lax.err;
+  EXPECT_NE(lax.err.find("filesystem.deny patterns are not enforced"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace agentbox::testing
