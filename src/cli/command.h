@@ -19,7 +19,7 @@ inline constexpr int kUsageExit = 2;
 void addRunCommand(CLI::App& app, int& exit_code, const std::vector<std::string>& command);
 void addDoctorCommand(CLI::App& app, int& exit_code);
 void addRedactCommand(CLI::App& app, int& exit_code);
-void addPolicyCommand(CLI::App& app, int& exit_code);  // creates `policy`: before robots
+void addPolicyCommand(CLI::App& app, int& exit_code);        // creates `policy`: before robots
 void addPolicyRobotsCommand(CLI::App& app, int& exit_code);  // after addPolicyCommand: joins it
 
 // Prints "agentbox: <message>" as one line on stderr.
