@@ -245,6 +245,10 @@ bool anyProcess(Match match) {
 
 }  // namespace
 
+std::string sleepArg(const std::string& seconds) {
+  return "sleep " + seconds + "." + std::to_string(::getpid() % 100000);
+}
+
 bool processWithCmdline(const std::string& exact) {
   return anyProcess([&](const std::string& c) { return c == exact; });
 }

@@ -61,5 +61,8 @@ std::string readFile(const std::string& path);
 void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);
 bool processWithArgExists(const std::string& needle);  // scans /proc/*/cmdline
 bool processWithCmdline(const std::string& exact);     // args joined by spaces
+// "sleep 300.<pid>": a sleep command line unique to this test process, so that an unrelated
+// `sleep 300` elsewhere on the machine is never taken for a process of the run.
+std::string sleepArg(const std::string& seconds);
 
 }  // namespace agentbox::testing

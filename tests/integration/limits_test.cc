@@ -118,13 +118,13 @@ TEST_F(LimitsTest, OutputBeyondTheLimitIsDroppedWithOneMarker) {
 TEST_F(LimitsTest, TimeoutKillsATreeThatIgnoresTermAndForks) {
   Captured c;
   json r = report({"/bin/sh", "-c",
-                   "trap '' TERM; for i in 1 2 3; do (trap '' TERM; "
-                   "sleep 101) & done; sleep 102"},
+                   "trap '' TERM; for i in 1 2 3; do (trap '' TERM; " + sleepArg("101") +
+                       ") & done; " + sleepArg("102")},
                   {"--timeout", "1s"}, &c);
   EXPECT_EQ(c.exit_code, 124);
   EXPECT_EQ(r["outcome"], "timeout");
-  EXPECT_FALSE(processWithCmdline("sleep 101"));
-  EXPECT_FALSE(processWithCmdline("sleep 102"));
+  EXPECT_FALSE(processWithCmdline(sleepArg("101")));
+  EXPECT_FALSE(processWithCmdline(sleepArg("102")));
 }
 
 TEST_F(LimitsTest, NoCgroupIsLeftAfterARun) {
@@ -140,13 +140,13 @@ TEST_F(LimitsTest, NoCgroupIsLeftAfterARun) {
 }
 
 TEST_F(LimitsTest, KillNineLeavesNoProcessAndNoCgroup) {
-  pid_t pid = startProcess(agentboxBin(),
-                           {"run", "--workspace", ws_.path(), "--", "/bin/sh", "-c", "sleep 303"},
-                           {{"AGENTBOX_STATE_DIR", stateDir()}});
-  for (int i = 0; i < 200 && !processWithCmdline("sleep 303"); ++i) {
+  pid_t pid = startProcess(
+      agentboxBin(), {"run", "--workspace", ws_.path(), "--", "/bin/sh", "-c", sleepArg("303")},
+      {{"AGENTBOX_STATE_DIR", stateDir()}});
+  for (int i = 0; i < 200 && !processWithCmdline(sleepArg("303")); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  ASSERT_TRUE(processWithCmdline("sleep 303"));
+  ASSERT_TRUE(processWithCmdline(sleepArg("303")));
   std::string active = stateDir() + "/runs/.active";
   std::string id = std::filesystem::directory_iterator(active)->path().filename().string();
   std::string listed = readFile(stateDir() + "/runs/" + id + "/cgroups");
@@ -155,7 +155,7 @@ TEST_F(LimitsTest, KillNineLeavesNoProcessAndNoCgroup) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  EXPECT_FALSE(processWithCmdline("sleep 303"));
+  EXPECT_FALSE(processWithCmdline(sleepArg("303")));
   Captured next = sh("true");
   EXPECT_EQ(next.exit_code, 0) << next.err;
   EXPECT_NE(next.err.find("removed its"), std::string::npos) << next.err;

@@ -345,25 +345,25 @@ TEST_F(RunTest, SignalsAreForwardedToTheCommand) {
 TEST_F(RunTest, KillNineOfAgentboxKillsTheSandboxAndIsReapedNextRun) {
   std::string marker = "agentbox-kill9-" + std::to_string(::getpid());
   std::string state = state_.path() + "/state";
-  pid_t pid = startProcess(
-      agentboxBin(),
-      {"run", "--workspace", ws_.path(), "--", "/bin/sh", "-c", "sleep 300; echo " + marker},
-      {{"AGENTBOX_STATE_DIR", state}});
+  pid_t pid = startProcess(agentboxBin(),
+                           {"run", "--workspace", ws_.path(), "--", "/bin/sh", "-c",
+                            sleepArg("300") + "; echo " + marker},
+                           {{"AGENTBOX_STATE_DIR", state}});
   // Wait until the command runs inside the sandbox.
   std::string active = state + "/runs/.active";
-  for (int i = 0; i < 200 && !processWithCmdline("sleep 300"); ++i) {
+  for (int i = 0; i < 200 && !processWithCmdline(sleepArg("300")); ++i) {
     std::this_thread::sleep_for(milliseconds(25));
   }
-  ASSERT_TRUE(processWithCmdline("sleep 300"));
+  ASSERT_TRUE(processWithCmdline(sleepArg("300")));
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   int status = 0;
   ::waitpid(pid, &status, 0);
   auto t0 = std::chrono::steady_clock::now();
-  while ((processWithCmdline("sleep 300") || processWithArgExists(marker)) &&
+  while ((processWithCmdline(sleepArg("300")) || processWithArgExists(marker)) &&
          std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1)) {
     std::this_thread::sleep_for(milliseconds(20));
   }
-  EXPECT_FALSE(processWithCmdline("sleep 300")) << "a process of the run outlived agentbox";
+  EXPECT_FALSE(processWithCmdline(sleepArg("300"))) << "a process of the run outlived agentbox";
   EXPECT_FALSE(processWithArgExists(marker));
   ASSERT_FALSE(std::filesystem::is_empty(active));  // the dead run is still marked active
   Captured next = sh("true");
