@@ -3,13 +3,13 @@
 # Re-runs an integration test binary as an unprivileged user. As root: creates the user
 # `agentbox-test` if needed and stages the binaries in a world-readable directory (/root is
 # mode 700). As a non-root caller: runs the tests directly as that caller.
-# Usage: run_unprivileged.sh AGENTBOX PROBE TESTS SYSCALL_PROBE [gtest args...]
+# Usage: run_unprivileged.sh AGENTBOX PROBE TESTS SYSCALL_PROBE ESCAPE_PROBE [gtest args...]
 set -euo pipefail
-agentbox=$1 probe=$2 tests=$3 sysprobe=$4
-shift 4
+agentbox=$1 probe=$2 tests=$3 sysprobe=$4 escprobe=$5
+shift 5
 if [ "$(id -u)" != 0 ]; then
   exec env AGENTBOX_BIN="$agentbox" AGENTBOX_PROBE="$probe" AGENTBOX_SYSCALL_PROBE="$sysprobe" \
-    "$tests" "$@"
+    AGENTBOX_ESCAPE_PROBE="$escprobe" "$tests" "$@"
 fi
 user=${AGENTBOX_TEST_USER:-agentbox-test}
 if ! id "$user" >/dev/null 2>&1; then
@@ -17,7 +17,7 @@ if ! id "$user" >/dev/null 2>&1; then
 fi
 stage=$(mktemp -d /var/tmp/agentbox-stage.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
-cp "$agentbox" "$probe" "$tests" "$sysprobe" "$stage/"
+cp "$agentbox" "$probe" "$tests" "$sysprobe" "$escprobe" "$stage/"
 chmod 755 "$stage" "$stage"/*
 home=$(getent passwd "$user" | cut -d: -f6)
 
@@ -48,4 +48,5 @@ exec runuser -u "$user" -- env -i PATH=/usr/bin:/bin HOME="$home" USER="$user" L
   ${AGENTBOX_CGROUP_ROOT:+AGENTBOX_CGROUP_ROOT="$AGENTBOX_CGROUP_ROOT"} \
   AGENTBOX_BIN="$stage/$(basename "$agentbox")" AGENTBOX_PROBE="$stage/$(basename "$probe")" \
   AGENTBOX_SYSCALL_PROBE="$stage/$(basename "$sysprobe")" \
+  AGENTBOX_ESCAPE_PROBE="$stage/$(basename "$escprobe")" \
   "$stage/$(basename "$tests")" "$@"

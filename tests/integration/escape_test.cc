@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: escape_test.cc
+// The escape-probe suite (tests/sandbox/probes/escape_probe.c) against the real sandbox, as
+// root and as the unprivileged user. Every probe runs twice: on the host as the control, with
+// targets the test owns, and inside `agentbox run` against the real targets. A probe that
+// succeeds inside is an escape and fails the test; a probe whose host control cannot succeed
+// here is "not applicable" unless the sandbox answered with its layer's own denial (an errno
+// only that layer gives, different from the host's, or a seccomp violation in the run record).
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+#include "run_fixture.h"
+
+namespace agentbox::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string escapeProbe() {
+  const char* p = std::getenv("AGENTBOX_ESCAPE_PROBE");  // NOLINT(concurrency-mt-unsafe)
+  return p == nullptr ? "" : p;
+}
+
+// The names the suite must contain: a probe that silently disappears fails the test.
+const std::vector<std::string>& expectedProbes() {
+  static const std::vector<std::string> kNames = {"fs.write_root",
+                                                  "fs.write_etc",
+                                                  "fs.write_usr",
+                                                  "fs.write_workspace_readonly",
+                                                  "fs.read_etc_shadow",
+                                                  "fs.read_root_home",
+                                                  "fs.workspace_symlink_to_host",
+                                                  "proc.host_process_environ",
+                                                  "proc.init_environ",
+                                                  "mount.tmpfs",
+                                                  "mount.remount_workspace_rw",
+                                                  "mount.pivot_root",
+                                                  "mount.fsopen",
+                                                  "mount.open_tree",
+                                                  "ns.nested_user_namespace",
+                                                  "ns.setns_outside",
+                                                  "proc.ptrace_outside",
+                                                  "proc.kill_outside",
+                                                  "net.raw_socket",
+                                                  "net.packet_socket",
+                                                  "net.tcp_host_loopback",
+                                                  "net.abstract_unix_host",
+                                                  "kernel.keyctl",
+                                                  "kernel.bpf",
+                                                  "kernel.perf_event_open",
+                                                  "kernel.kexec_load",
+                                                  "kernel.init_module",
+                                                  "kernel.userfaultfd",
+                                                  "kernel.io_uring_setup",
+                                                  "kernel.clock_settime",
+                                                  "kernel.open_by_handle_at",
+                                                  "dev.mknod",
+                                                  "dev.mem",
+                                                  "dev.kmsg",
+                                                  "priv.setuid_binary",
+                                                  "priv.effective_capabilities",
+                                                  "priv.capset_raise",
+                                                  "priv.ambient_raise",
+                                                  "tty.tiocsti",
+                                                  "sys.write_proc_sys",
+                                                  "sys.write_sysfs",
+                                                  "leak.inherited_fd",
+                                                  "leak.environment_canary",
+                                                  "ipc.host_sysv_shm",
+                                                  "ipc.host_dev_shm",
+                                                  "git.config_write",
+                                                  "git.hook_create",
+                                                  "limit.fork_bomb",
+                                                  "limit.memory_hog",
+                                                  "limit.fill_tmp",
+                                                  "limit.fd_exhaustion"};
+  return kNames;
+}
+
+// Probes whose host control works on any host agentbox supports, for any user: if the
+// control fails, the probe (or the test's setup) is broken, not the host.
+const std::set<std::string>& controlMustWork() {
+  static const std::set<std::string> kNames = {"fs.write_root",
+                                               "fs.write_etc",
+                                               "fs.write_usr",
+                                               "fs.write_workspace_readonly",
+                                               "fs.workspace_symlink_to_host",
+                                               "proc.host_process_environ",
+                                               "proc.init_environ",
+                                               "mount.tmpfs",
+                                               "mount.remount_workspace_rw",
+                                               "mount.pivot_root",
+                                               "mount.fsopen",
+                                               "mount.open_tree",
+                                               "ns.nested_user_namespace",
+                                               "ns.setns_outside",
+                                               "proc.ptrace_outside",
+                                               "proc.kill_outside",
+                                               "net.raw_socket",
+                                               "net.packet_socket",
+                                               "net.tcp_host_loopback",
+                                               "net.abstract_unix_host",
+                                               "kernel.keyctl",
+                                               "priv.effective_capabilities",
+                                               "priv.capset_raise",
+                                               "priv.ambient_raise",
+                                               "leak.inherited_fd",
+                                               "leak.environment_canary",
+                                               "ipc.host_sysv_shm",
+                                               "ipc.host_dev_shm",
+                                               "git.config_write",
+                                               "git.hook_create",
+                                               "limit.fork_bomb",
+                                               "limit.memory_hog",
+                                               "limit.fill_tmp",
+                                               "limit.fd_exhaustion"};
+  return kNames;
+}
+
+struct ProbeMeta {
+  std::set<std::string> layer_errnos;
+  std::string syscall;  // "" = none
+};
+
+// "probe NAME ok" / "probe NAME denied ERRNO ..." -> NAME -> "ok" or the errno name.
+std::map<std::string, std::string> parseResults(const std::string& out) {
+  std::map<std::string, std::string> r;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string tag, name, verdict, code;
+    ls >> tag >> name >> verdict >> code;
+    if (tag == "probe") {
+      r[name] = verdict == "ok" ? "ok" : code;
+    }
+  }
+  return r;
+}
+
+std::map<std::string, ProbeMeta> parseList(const std::string& out) {
+  std::map<std::string, ProbeMeta> r;
+  std::istringstream in(out);
+  std::string name, layer, sys;
+  while (in >> name >> layer >> sys) {
+    ProbeMeta m;
+    std::string errnos = layer.substr(layer.find('=') + 1);
+    std::istringstream es(errnos);
+    std::string e;
+    while (std::getline(es, e, ',')) {
+      if (e != "-") {
+        m.layer_errnos.insert(e);
+      }
+    }
+    m.syscall = sys.substr(sys.find('=') + 1);
+    if (m.syscall == "-") {
+      m.syscall.clear();
+    }
+    r[name] = m;
+  }
+  return r;
+}
+
+// Syscall names of the seccomp violations in a run record ("mount(args=[...])" -> "mount").
+std::set<std::string> violationSyscalls(const json& record) {
+  std::set<std::string> r;
+  if (!record.contains("violations")) {
+    return r;
+  }
+  for (const json& v : record["violations"]) {
+    if (v.value("kind", "") == "syscall") {
+      std::string s = v.value("subject", "");
+      r.insert(s.substr(0, s.find('(')));
+    }
+  }
+  return r;
+}
+
+// A listener the sandbox must not reach: TCP on host loopback or an abstract unix socket.
+class Listener {
+ public:
+  explicit Listener(bool abstract_unix) {
+    if (abstract_unix) {
+      fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      name_ = "agentbox-escape-" + std::to_string(::getpid());
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::memcpy(a.sun_path + 1, name_.data(), name_.size());
+      auto len = static_cast<socklen_t>(sizeof(sa_family_t) + 1 + name_.size());
+      EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), len), 0);
+    } else {
+      fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+      socklen_t len = sizeof a;
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+      port_ = ntohs(a.sin_port);
+    }
+    EXPECT_EQ(::listen(fd_, 64), 0);
+  }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+  ~Listener() { ::close(fd_); }
+  int port() const { return port_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::string name_;
+};
+
+class EscapeTest : public RunTest {
+ protected:
+  void SetUp() override {
+    RunTest::SetUp();
+    ASSERT_FALSE(escapeProbe().empty()) << "AGENTBOX_ESCAPE_PROBE is not set";
+    std::filesystem::copy_file(escapeProbe(), ws_.file("escape_probe"));
+    ::chmod(ws_.file("escape_probe").c_str(), 0755);
+    // A setuid-root copy when we can make one (root); otherwise a plain copy, whose host
+    // control then shows that no privilege can be gained here (not applicable).
+    std::filesystem::copy_file(escapeProbe(), ws_.file("suid_probe"));
+    ::chmod(ws_.file("suid_probe").c_str(), ::geteuid() == 0 ? 04755 : 0755);
+    // A .git directory for the write-mode probes.
+    std::filesystem::create_directories(ws_.file(".git/hooks"));
+    writeFile(ws_.file(".git/config"), "[core]\n\trepositoryformatversion = 0\n");
+    writeFile(ws_.file(".git/HEAD"), "ref: refs/heads/main\n");
+    // A host file outside the workspace, and a workspace symlink to it.
+    writeFile(outside_.file("secret"), "AGENTBOX_HOST_FILE\n");
+    std::filesystem::create_symlink(outside_.file("secret"), ws_.file("hostlink"));
+    // Host SysV shared memory and a /dev/shm file.
+    shm_key_ = 0x41420000 | (::getpid() & 0xffff);
+    shm_id_ = ::shmget(shm_key_, 4096, IPC_CREAT | IPC_EXCL | 0600);
+    ASSERT_GE(shm_id_, 0) << "shmget";
+    shm_name_ = "agentbox-escape-" + std::to_string(::getpid());
+    writeFile("/dev/shm/" + shm_name_, "host\n");
+    // The canary: a process in its own user+net namespace with a marker in its environment.
+    canary_ = startProcess(escapeProbe(), {"canary"}, {{"AGENTBOX_ESCAPE_CANARY", "host-env"}});
+    std::string self_ns = std::filesystem::read_symlink("/proc/self/ns/user");
+    for (int i = 0; i < 200; ++i) {
+      std::error_code ec;
+      auto ns = std::filesystem::read_symlink("/proc/" + std::to_string(canary_) + "/ns/user", ec);
+      if (!ec && ns.string() != self_ns) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    // A file to hand over as an inherited fd.
+    writeFile(outside_.file("fdfile"), "inherited\n");
+    inherit_fd_ = ::open(outside_.file("fdfile").c_str(), O_RDONLY);  // no O_CLOEXEC
+    ASSERT_GE(inherit_fd_, 0);
+  }
+  void TearDown() override {
+    if (canary_ > 0) {
+      ::kill(canary_, SIGKILL);
+      ::waitpid(canary_, nullptr, 0);
+    }
+    if (shm_id_ >= 0) {
+      ::shmctl(shm_id_, IPC_RMID, nullptr);
+    }
+    std::filesystem::remove("/dev/shm/" + shm_name_);
+    if (inherit_fd_ >= 0) {
+      ::close(inherit_fd_);
+    }
+  }
+
+  std::vector<std::string> probeArgs(bool host) const {
+    std::vector<std::string> a = {
+        host ? "host" : "sandbox",
+        "--canary=" + std::to_string(canary_),
+        "--tcp-port=" + std::to_string(tcp_.port()),
+        "--abstract=" + unix_.name(),
+        "--shm-key=" + std::to_string(shm_key_),
+        "--shm-name=" + shm_name_,
+        "--pids=" + std::to_string(kPids),
+        "--mem-mib=" + std::to_string(kMemMib),
+        "--tmp-mib=" + std::to_string(kTmpMib),
+        "--nofile=" + std::to_string(kNofile),
+    };
+    if (host) {
+      a.push_back("--workspace=" + ws_.path());
+      a.push_back("--ctl=" + ctl_.path());
+    }
+    return a;
+  }
+
+  std::map<std::string, std::string> hostControl() {
+    SpawnOptions o;
+    o.args = probeArgs(true);
+    o.env["AGENTBOX_ESCAPE_CANARY"] = "host-env";
+    o.inherit_fd = inherit_fd_;
+    Captured c = runProcess(escapeProbe(), o);
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    EXPECT_NE(c.out.find("done host"), std::string::npos) << c.out << c.err;
+    return parseResults(c.out);
+  }
+
+  // Runs the probe inside agentbox; returns the results and the run record's violations.
+  std::map<std::string, std::string> inSandbox(std::vector<std::string> flags,
+                                               const std::string& only,
+                                               std::set<std::string>* violations) {
+    std::string report = state_.file("escape-report.json");
+    std::filesystem::remove(report);
+    std::vector<std::string> cmd = {"/workspace/escape_probe"};
+    std::vector<std::string> args = probeArgs(false);
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    if (!only.empty()) {
+      cmd.push_back("--only=" + only);
+    }
+    flags.insert(
+        flags.end(),
+        {"--pids", std::to_string(kPids), "--memory", std::to_string(kMemMib) + "m", "--tmp-size",
+         std::to_string(kTmpMib) + "m", "--nofile", std::to_string(kNofile), "--report", report});
+    SpawnOptions extra;
+    extra.env["AGENTBOX_ESCAPE_CANARY"] = "host-env";
+    extra.inherit_fd = inherit_fd_;
+    extra.kill_after = std::chrono::milliseconds(120000);
+    Captured c = run(cmd, flags, extra);
+    EXPECT_NE(c.out.find("done sandbox"), std::string::npos) << "exit " << c.exit_code << "\n"
+                                                             << c.out << c.err;
+    std::string text = readFile(report);
+    EXPECT_FALSE(text.empty()) << "no run record";
+    if (!text.empty()) {
+      *violations = violationSyscalls(json::parse(text));
+    }
+    return parseResults(c.out);
+  }
+
+  static constexpr int kPids = 64;
+  static constexpr int kMemMib = 128;
+  static constexpr int kTmpMib = 16;
+  static constexpr int kNofile = 256;
+
+  TempDir ctl_{"agentbox-escape-ctl"};
+  TempDir outside_{"agentbox-escape-outside"};
+  Listener tcp_{false};
+  Listener unix_{true};
+  int shm_key_ = 0;
+  int shm_id_ = -1;
+  std::string shm_name_;
+  pid_t canary_ = -1;
+  int inherit_fd_ = -1;
+};
+
+TEST_F(EscapeTest, EveryProbeIsBlockedOrNotApplicableAndNoneEscapes) {
+  SpawnOptions lo;
+  lo.args = {"list"};
+  std::map<std::string, ProbeMeta> meta = parseList(runProcess(escapeProbe(), lo).out);
+  ASSERT_GE(meta.size(), 40u);
+  for (const std::string& name : expectedProbes()) {
+    EXPECT_TRUE(meta.count(name) == 1) << "probe missing from the suite: " << name;
+  }
+
+  std::map<std::string, std::string> host = hostControl();
+  std::set<std::string> viol_ro;
+  std::set<std::string> viol_rw;
+  // Read-only workspace (the default) for everything but the .git probes, which need the
+  // workspace writable to mean anything.
+  std::map<std::string, std::string> box = inSandbox({}, "", &viol_ro);
+  std::map<std::string, std::string> box_rw =
+      inSandbox({"--mode", "write"}, "git.config_write,git.hook_create", &viol_rw);
+  for (const char* g : {"git.config_write", "git.hook_create"}) {
+    box[g] = box_rw[g];
+  }
+  std::set<std::string> violations = viol_ro;
+  violations.insert(viol_rw.begin(), viol_rw.end());
+
+  int blocked = 0;
+  int escaped = 0;
+  int not_applicable = 0;
+  std::ostringstream table;
+  for (const auto& [name, m] : meta) {
+    ASSERT_TRUE(host.count(name) == 1) << "no host result for " << name;
+    ASSERT_TRUE(box.count(name) == 1) << "no sandbox result for " << name;
+    const std::string& h = host[name];
+    const std::string& s = box[name];
+    std::string verdict;
+    if (s == "ok") {
+      verdict = "ESCAPED";
+      ++escaped;
+    } else if (h == "ok") {
+      verdict = "blocked";
+      ++blocked;
+    } else if ((m.layer_errnos.count(s) == 1 && s != h) ||
+               (!m.syscall.empty() && violations.count(m.syscall) == 1)) {
+      verdict = "blocked (layer's own denial)";
+      ++blocked;
+    } else {
+      verdict = "not applicable on this host";
+      ++not_applicable;
+    }
+    if (controlMustWork().count(name) == 1) {
+      EXPECT_EQ(h, "ok") << name << ": the host control failed, so the probe proves nothing";
+    }
+    EXPECT_NE(verdict, "ESCAPED") << name << " escaped the sandbox (host " << h << ")";
+    table << "  " << name << ": host " << h << ", sandbox " << s << " -> " << verdict << "\n";
+  }
+  std::cout << "escape probes (" << (::geteuid() == 0 ? "root" : "unprivileged") << "):\n"
+            << table.str() << "summary: " << blocked << " blocked, " << escaped << " escaped, "
+            << not_applicable << " not applicable of " << meta.size() << "\n";
+  EXPECT_EQ(escaped, 0);
+  EXPECT_EQ(blocked + escaped + not_applicable, static_cast<int>(meta.size()));
+  // The host must be unharmed: nothing the probes tried to write exists.
+  EXPECT_FALSE(std::filesystem::exists("/agentbox-escape"));
+  EXPECT_FALSE(std::filesystem::exists("/etc/agentbox-escape"));
+  EXPECT_FALSE(std::filesystem::exists("/usr/agentbox-escape"));
+  EXPECT_FALSE(std::filesystem::exists(ws_.file("agentbox-escape-ro")));
+  EXPECT_FALSE(std::filesystem::exists(ws_.file(".git/hooks/post-checkout")));
+  EXPECT_EQ(readFile(ws_.file(".git/config")), "[core]\n\trepositoryformatversion = 0\n");
+}
+
+}  // namespace
+}  // namespace agentbox::testing
