@@ -23,6 +23,7 @@
  *
  * Static, no allocation-sensitive code: it runs from /workspace without host libraries. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +52,6 @@
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,14 +71,14 @@ enum {
 };
 
 typedef struct {
-  int host;                  /* 1 = host control */
-  const char* ws;            /* workspace: /workspace inside, the host path outside */
-  const char* ctl;           /* host: scratch dir owned by the test */
-  long canary;               /* pid of the canary process (host pid) */
-  int tcp_port;              /* loopback listener of the test */
-  const char* abstract_name; /* abstract unix socket of the test */
-  int shm_key;               /* SysV shared memory segment of the test */
-  const char* shm_name;      /* /dev/shm file of the test */
+  int host;                            /* 1 = host control */
+  const char* ws;                      /* workspace: /workspace inside, the host path outside */
+  const char* ctl;                     /* host: scratch dir owned by the test */
+  long canary;                         /* pid of the canary process (host pid) */
+  int tcp_port;                        /* loopback listener of the test */
+  const char* abstract_name;           /* abstract unix socket of the test */
+  int shm_key;                         /* SysV shared memory segment of the test */
+  const char* shm_name;                /* /dev/shm file of the test */
   long pids, mem_mib, tmp_mib, nofile; /* the run's limits; probes go past them */
 } Ctx;
 
@@ -86,23 +86,30 @@ static char g_detail[128];
 static int g_startup_fds[16];
 static int g_startup_fd_count;
 
-static int errOf(long rc) { return rc < 0 ? errno : 0; }
+static int errOf(long rc) {
+  return rc < 0 ? errno : 0;
+}
 static int closeIfOk(long fd) {
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   close((int)fd);
   return 0;
 }
 /* "Reached the kernel's argument checks": every permission check passed. */
 static int reached(long rc, int arg_errno) {
-  if (rc >= 0) return 0;
+  if (rc >= 0)
+    return 0;
   return errno == arg_errno ? 0 : errno;
 }
 
 static int waitCode(pid_t pid) {
   int status = 0;
-  if (pid < 0) return errno;
-  if (waitpid(pid, &status, 0) != pid) return kCrashed;
-  if (WIFSIGNALED(status)) return WTERMSIG(status) == SIGKILL ? kKilled : kCrashed;
+  if (pid < 0)
+    return errno;
+  if (waitpid(pid, &status, 0) != pid)
+    return kCrashed;
+  if (WIFSIGNALED(status))
+    return WTERMSIG(status) == SIGKILL ? kKilled : kCrashed;
   return WEXITSTATUS(status);
 }
 
@@ -110,13 +117,15 @@ static int waitCode(pid_t pid) {
 static int inChild(int (*fn)(const Ctx*), const Ctx* c) {
   fflush(stdout);
   pid_t pid = fork();
-  if (pid == 0) _exit(fn(c) & 0xff);
+  if (pid == 0)
+    _exit(fn(c) & 0xff);
   return waitCode(pid);
 }
 
 static int writeStr(const char* path, const char* s) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   int e = write(fd, s, strlen(s)) < 0 ? errno : 0;
   close(fd);
   return e;
@@ -131,13 +140,17 @@ static int inUserNs(int extra, int (*fn)(const Ctx*), const Ctx* c) {
   if (pid == 0) {
     uid_t uid = getuid();
     gid_t gid = getgid();
-    if (unshare(CLONE_NEWUSER | extra) != 0) _exit(errno);
+    if (unshare(CLONE_NEWUSER | extra) != 0)
+      _exit(errno);
     char map[64];
     snprintf(map, sizeof map, "0 %u 1", (unsigned)uid);
-    if (writeStr("/proc/self/uid_map", map) != 0) _exit(kCrashed);
-    if (writeStr("/proc/self/setgroups", "deny") != 0) _exit(kCrashed);
+    if (writeStr("/proc/self/uid_map", map) != 0)
+      _exit(kCrashed);
+    if (writeStr("/proc/self/setgroups", "deny") != 0)
+      _exit(kCrashed);
     snprintf(map, sizeof map, "0 %u 1", (unsigned)gid);
-    if (writeStr("/proc/self/gid_map", map) != 0) _exit(kCrashed);
+    if (writeStr("/proc/self/gid_map", map) != 0)
+      _exit(kCrashed);
     if ((extra & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
       _exit(kCrashed);
     }
@@ -156,7 +169,8 @@ static void pathIn(char* out, size_t n, const char* dir, const char* name) {
 
 static int createFile(const char* path) {
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   close(fd);
   unlink(path);
   return 0;
@@ -165,12 +179,14 @@ static int createFile(const char* path) {
 /* Reads a file and looks for `needle` in it (NUL bytes allowed in the file). */
 static int fileHas(const char* path, const char* needle) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   static char buf[1 << 16];
   ssize_t n = read(fd, buf, sizeof buf - 1);
   int e = n < 0 ? errno : 0;
   close(fd);
-  if (e) return e;
+  if (e)
+    return e;
   return memmem(buf, (size_t)n, needle, strlen(needle)) ? 0 : kAbsent;
 }
 
@@ -183,9 +199,15 @@ static int writeAt(const Ctx* c, const char* sandbox_path, const char* ctl_name)
   }
   return createFile(sandbox_path);
 }
-static int pWriteRoot(const Ctx* c) { return writeAt(c, "/agentbox-escape", "root-file"); }
-static int pWriteEtc(const Ctx* c) { return writeAt(c, "/etc/agentbox-escape", "etc-file"); }
-static int pWriteUsr(const Ctx* c) { return writeAt(c, "/usr/agentbox-escape", "usr-file"); }
+static int pWriteRoot(const Ctx* c) {
+  return writeAt(c, "/agentbox-escape", "root-file");
+}
+static int pWriteEtc(const Ctx* c) {
+  return writeAt(c, "/etc/agentbox-escape", "etc-file");
+}
+static int pWriteUsr(const Ctx* c) {
+  return writeAt(c, "/usr/agentbox-escape", "usr-file");
+}
 static int pWriteWorkspaceRo(const Ctx* c) {
   char p[512];
   pathIn(p, sizeof p, c->ws, "agentbox-escape-ro");
@@ -194,7 +216,8 @@ static int pWriteWorkspaceRo(const Ctx* c) {
 static int pReadShadow(const Ctx* c) {
   (void)c;
   int fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   char b;
   int e = read(fd, &b, 1) < 0 ? errno : 0;
   close(fd);
@@ -203,7 +226,8 @@ static int pReadShadow(const Ctx* c) {
 static int pReadRootHome(const Ctx* c) {
   (void)c;
   DIR* d = opendir("/root");
-  if (!d) return errno;
+  if (!d)
+    return errno;
   errno = 0;
   int e = readdir(d) ? 0 : (errno ? errno : kAbsent);
   closedir(d);
@@ -224,7 +248,8 @@ static int pHostEnviron(const Ctx* c) {
 /* Inside, pid 1 is agentbox's init, cloned from the supervisor: its environ must not show the
  * caller's environment. The host control reads the canary, which has that environment. */
 static int pInitEnviron(const Ctx* c) {
-  if (c->host) return pHostEnviron(c);
+  if (c->host)
+    return pHostEnviron(c);
   return fileHas("/proc/1/environ", "AGENTBOX_ESCAPE_CANARY=");
 }
 
@@ -232,80 +257,108 @@ static int pInitEnviron(const Ctx* c) {
 static int doMountTmpfs(const Ctx* c) {
   return errOf(mount("none", c->host ? c->ctl : "/tmp", "tmpfs", 0, "size=1m"));
 }
-static int pMountTmpfs(const Ctx* c) { return privileged(CLONE_NEWNS, doMountTmpfs, c); }
+static int pMountTmpfs(const Ctx* c) {
+  return privileged(CLONE_NEWNS, doMountTmpfs, c);
+}
 static int doRemountRw(const Ctx* c) {
   const char* target = c->ws;
-  if (c->host && mount(target, target, NULL, MS_BIND, NULL) != 0) return kCrashed;
+  if (c->host && mount(target, target, NULL, MS_BIND, NULL) != 0)
+    return kCrashed;
   if (c->host && mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
     return kCrashed;
   }
   return errOf(mount(NULL, target, NULL, MS_REMOUNT | MS_BIND, NULL));
 }
-static int pRemountWorkspaceRw(const Ctx* c) { return privileged(CLONE_NEWNS, doRemountRw, c); }
+static int pRemountWorkspaceRw(const Ctx* c) {
+  return privileged(CLONE_NEWNS, doRemountRw, c);
+}
 static int doPivotRoot(const Ctx* c) {
   const char* dir = c->host ? c->ctl : "/tmp";
-  if (c->host && mount("none", dir, "tmpfs", 0, "size=1m") != 0) return kCrashed;
-  if (chdir(dir) != 0) return errno;
+  if (c->host && mount("none", dir, "tmpfs", 0, "size=1m") != 0)
+    return kCrashed;
+  if (chdir(dir) != 0)
+    return errno;
   return errOf(syscall(SYS_pivot_root, ".", "."));
 }
-static int pPivotRoot(const Ctx* c) { return privileged(CLONE_NEWNS, doPivotRoot, c); }
+static int pPivotRoot(const Ctx* c) {
+  return privileged(CLONE_NEWNS, doPivotRoot, c);
+}
 static int doFsopen(const Ctx* c) {
   (void)c;
   return closeIfOk(syscall(SYS_fsopen, "tmpfs", 0L));
 }
-static int pFsopen(const Ctx* c) { return privileged(CLONE_NEWNS, doFsopen, c); }
+static int pFsopen(const Ctx* c) {
+  return privileged(CLONE_NEWNS, doFsopen, c);
+}
 static int doOpenTree(const Ctx* c) {
   return closeIfOk(syscall(SYS_open_tree, (long)AT_FDCWD, c->ws, (long)OPEN_TREE_CLONE));
 }
-static int pOpenTree(const Ctx* c) { return privileged(CLONE_NEWNS, doOpenTree, c); }
+static int pOpenTree(const Ctx* c) {
+  return privileged(CLONE_NEWNS, doOpenTree, c);
+}
 
 /* ---- namespaces, processes outside --------------------------------------------------- */
 static int doUnshareUser(const Ctx* c) {
   (void)c;
   return errOf(unshare(CLONE_NEWUSER));
 }
-static int pNestedUserns(const Ctx* c) { return inChild(doUnshareUser, c); }
+static int pNestedUserns(const Ctx* c) {
+  return inChild(doUnshareUser, c);
+}
 /* The canary sits in a user+net namespace of its own that the test user owns: the host
  * control may join it; the sandbox must not even see it. */
 static int doSetns(const Ctx* c) {
   char p[64];
   snprintf(p, sizeof p, "/proc/%ld/ns/user", c->canary);
   int fd = open(p, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   int e = errOf(setns(fd, CLONE_NEWUSER));
   close(fd);
   return e;
 }
-static int pSetns(const Ctx* c) { return inChild(doSetns, c); }
+static int pSetns(const Ctx* c) {
+  return inChild(doSetns, c);
+}
 static int pPtraceOutside(const Ctx* c) {
-  if (!c->host) return errOf(ptrace(PTRACE_SEIZE, (pid_t)c->canary, NULL, NULL));
+  if (!c->host)
+    return errOf(ptrace(PTRACE_SEIZE, (pid_t)c->canary, NULL, NULL));
   /* Host: a child of our own (no Yama or uid question), then detach and kill it. */
   pid_t child = fork();
   if (child == 0) {
-    for (;;) pause();
+    for (;;)
+      pause();
   }
-  if (child < 0) return errno;
+  if (child < 0)
+    return errno;
   int e = errOf(ptrace(PTRACE_SEIZE, child, NULL, NULL));
   kill(child, SIGKILL);
   waitpid(child, NULL, 0);
   return e;
 }
-static int pKillOutside(const Ctx* c) { return errOf(kill((pid_t)c->canary, 0)); }
+static int pKillOutside(const Ctx* c) {
+  return errOf(kill((pid_t)c->canary, 0));
+}
 
 /* ---- network ------------------------------------------------------------------------ */
 static int doRawSocket(const Ctx* c) {
   (void)c;
   return closeIfOk(socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP));
 }
-static int pRawSocket(const Ctx* c) { return privileged(CLONE_NEWNET, doRawSocket, c); }
+static int pRawSocket(const Ctx* c) {
+  return privileged(CLONE_NEWNET, doRawSocket, c);
+}
 static int doPacketSocket(const Ctx* c) {
   (void)c;
   return closeIfOk(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
 }
-static int pPacketSocket(const Ctx* c) { return privileged(CLONE_NEWNET, doPacketSocket, c); }
+static int pPacketSocket(const Ctx* c) {
+  return privileged(CLONE_NEWNET, doPacketSocket, c);
+}
 static int pTcpHostLoopback(const Ctx* c) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   struct sockaddr_in a;
   memset(&a, 0, sizeof a);
   a.sin_family = AF_INET;
@@ -317,7 +370,8 @@ static int pTcpHostLoopback(const Ctx* c) {
 }
 static int pAbstractUnix(const Ctx* c) {
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   struct sockaddr_un a;
   memset(&a, 0, sizeof a);
   a.sun_family = AF_UNIX;
@@ -333,7 +387,9 @@ static int doAddKey(const Ctx* c) {
   (void)c; /* the process keyring dies with this child */
   return errOf(syscall(SYS_add_key, "user", "agentbox-escape", "x", 1L, -2L /* PROCESS */));
 }
-static int pKeyctl(const Ctx* c) { return inChild(doAddKey, c); }
+static int pKeyctl(const Ctx* c) {
+  return inChild(doAddKey, c);
+}
 static int pBpf(const Ctx* c) {
   (void)c;
   union bpf_attr attr;
@@ -370,7 +426,8 @@ static int pMknod(const Ctx* c) {
   char p[512];
   pathIn(p, sizeof p, c->host ? c->ctl : "/tmp", "agentbox-null");
   int e = errOf(mknod(p, S_IFCHR | 0600, makedev(1, 3)));
-  if (e == 0) unlink(p);
+  if (e == 0)
+    unlink(p);
   return e;
 }
 static int pUserfaultfd(const Ctx* c) {
@@ -397,9 +454,11 @@ static int pOpenByHandleAt(const Ctx* c) {
   } fh;
   fh.h.handle_bytes = MAX_HANDLE_SZ;
   int mount_id = 0;
-  if (name_to_handle_at(AT_FDCWD, c->ws, &fh.h, &mount_id, 0) != 0) return errno;
+  if (name_to_handle_at(AT_FDCWD, c->ws, &fh.h, &mount_id, 0) != 0)
+    return errno;
   int mfd = open(c->ws, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (mfd < 0) return errno;
+  if (mfd < 0)
+    return errno;
   int e = closeIfOk(open_by_handle_at(mfd, &fh.h, O_RDONLY | O_CLOEXEC));
   close(mfd);
   return e;
@@ -409,7 +468,8 @@ static int pOpenByHandleAt(const Ctx* c) {
 static int pSetuidBinary(const Ctx* c) {
   char p[512];
   pathIn(p, sizeof p, c->ws, "suid_probe");
-  if (access(p, X_OK) != 0) return errno;
+  if (access(p, X_OK) != 0)
+    return errno;
   fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {
@@ -426,11 +486,13 @@ static int pSetuidBinary(const Ctx* c) {
 }
 static unsigned long long capEff(void) {
   FILE* f = fopen("/proc/self/status", "re");
-  if (!f) return 0;
+  if (!f)
+    return 0;
   char line[256];
   unsigned long long v = 0;
   while (fgets(line, sizeof line, f)) {
-    if (sscanf(line, "CapEff: %llx", &v) == 1) break;
+    if (sscanf(line, "CapEff: %llx", &v) == 1)
+      break;
   }
   fclose(f);
   return v;
@@ -439,24 +501,30 @@ static int doCapEffective(const Ctx* c) {
   (void)c;
   return capEff() != 0 ? 0 : EPERM;
 }
-static int pCapEffective(const Ctx* c) { return privileged(0, doCapEffective, c); }
+static int pCapEffective(const Ctx* c) {
+  return privileged(0, doCapEffective, c);
+}
 /* Raise CAP_SYS_ADMIN into the permitted and effective sets. The host control first drops
  * it from its effective set (in its throwaway namespace, where it holds every capability). */
 static int doCapset(const Ctx* c) {
   struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct d[2];
   memset(d, 0, sizeof d);
-  if (syscall(SYS_capget, &h, d) != 0) return kCrashed;
+  if (syscall(SYS_capget, &h, d) != 0)
+    return kCrashed;
   const unsigned bit = 1u << CAP_SYS_ADMIN;
   if (c->host) {
     d[0].effective &= ~bit;
-    if (syscall(SYS_capset, &h, d) != 0) return kCrashed;
+    if (syscall(SYS_capset, &h, d) != 0)
+      return kCrashed;
   }
   d[0].effective |= bit;
   d[0].permitted |= bit;
   return errOf(syscall(SYS_capset, &h, d));
 }
-static int pCapset(const Ctx* c) { return privileged(0, doCapset, c); }
+static int pCapset(const Ctx* c) {
+  return privileged(0, doCapset, c);
+}
 static int doAmbient(const Ctx* c) {
   (void)c;
   if (c->host) {
@@ -464,13 +532,17 @@ static int doAmbient(const Ctx* c) {
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
     memset(d, 0, sizeof d);
-    if (syscall(SYS_capget, &h, d) != 0) return kCrashed;
+    if (syscall(SYS_capget, &h, d) != 0)
+      return kCrashed;
     d[0].inheritable |= 1u << CAP_NET_RAW;
-    if (syscall(SYS_capset, &h, d) != 0) return kCrashed;
+    if (syscall(SYS_capset, &h, d) != 0)
+      return kCrashed;
   }
   return errOf(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_RAW, 0, 0));
 }
-static int pAmbientRaise(const Ctx* c) { return privileged(0, doAmbient, c); }
+static int pAmbientRaise(const Ctx* c) {
+  return privileged(0, doAmbient, c);
+}
 
 /* ---- terminals --------------------------------------------------------------------- */
 /* TIOCSTI on a pty this probe opens and makes its controlling terminal (the host control's
@@ -478,13 +550,17 @@ static int pAmbientRaise(const Ctx* c) { return privileged(0, doAmbient, c); }
 static int doTiocstiOwnPty(const Ctx* c) {
   (void)c;
   int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (m < 0) return errno;
-  if (grantpt(m) != 0 || unlockpt(m) != 0) return errno;
+  if (m < 0)
+    return errno;
+  if (grantpt(m) != 0 || unlockpt(m) != 0)
+    return errno;
   const char* name = ptsname(m);
   signal(SIGHUP, SIG_IGN); /* closing our controlling terminal hangs us up */
-  if (!name || setsid() < 0) return kCrashed;
+  if (!name || setsid() < 0)
+    return kCrashed;
   int s = open(name, O_RDWR | O_CLOEXEC);
-  if (s < 0) return errno;
+  if (s < 0)
+    return errno;
   char ch = '\n';
   int e = errOf(ioctl(s, TIOCSTI, &ch));
   close(s);
@@ -495,7 +571,8 @@ static int pTiocsti(const Ctx* c) {
   if (!c->host) {
     char ch = '\n';
     for (int fd = 0; fd <= 2; fd++) {
-      if (isatty(fd) && ioctl(fd, TIOCSTI, &ch) == 0) return 0;
+      if (isatty(fd) && ioctl(fd, TIOCSTI, &ch) == 0)
+        return 0;
     }
   }
   return inChild(doTiocstiOwnPty, c);
@@ -506,7 +583,8 @@ static int pTiocsti(const Ctx* c) {
 static int writeBack(const char* path) {
   char buf[256];
   int fd = open(path, O_RDWR | O_CLOEXEC);
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   ssize_t n = read(fd, buf, sizeof buf);
   int e = 0;
   if (n <= 0) {
@@ -525,7 +603,9 @@ static int pSysfsWrite(const Ctx* c) {
   (void)c;
   return writeBack("/sys/kernel/mm/ksm/pages_to_scan");
 }
-static int openRead(const char* path) { return closeIfOk(open(path, O_RDONLY | O_CLOEXEC)); }
+static int openRead(const char* path) {
+  return closeIfOk(open(path, O_RDONLY | O_CLOEXEC));
+}
 static int pDevMem(const Ctx* c) {
   (void)c;
   return openRead("/dev/mem");
@@ -538,7 +618,8 @@ static int pDevKmsg(const Ctx* c) {
 /* ---- what the run may have inherited ------------------------------------------------ */
 static int pInheritedFd(const Ctx* c) {
   (void)c;
-  if (g_startup_fd_count == 0) return EBADF;
+  if (g_startup_fd_count == 0)
+    return EBADF;
   snprintf(g_detail, sizeof g_detail, "fd=%d", g_startup_fds[0]);
   return 0;
 }
@@ -546,7 +627,9 @@ static int pEnvCanary(const Ctx* c) {
   (void)c;
   return getenv("AGENTBOX_ESCAPE_CANARY") ? 0 : kAbsent;
 }
-static int pSysvShm(const Ctx* c) { return errOf(shmget((key_t)c->shm_key, 0, 0)); }
+static int pSysvShm(const Ctx* c) {
+  return errOf(shmget((key_t)c->shm_key, 0, 0));
+}
 static int pDevShm(const Ctx* c) {
   char p[256];
   snprintf(p, sizeof p, "/dev/shm/%s", c->shm_name);
@@ -569,13 +652,15 @@ static int pGitHookCreate(const Ctx* c) {
 static int doForkBomb(const Ctx* c) {
   long target = c->pids + 16;
   pid_t* kids = calloc((size_t)target, sizeof(pid_t));
-  if (!kids) return ENOMEM;
+  if (!kids)
+    return ENOMEM;
   long made = 0;
   int e = 0;
   for (; made < target; made++) {
     pid_t p = fork();
     if (p == 0) {
-      for (;;) pause();
+      for (;;)
+        pause();
     }
     if (p < 0) {
       e = errno;
@@ -583,33 +668,42 @@ static int doForkBomb(const Ctx* c) {
     }
     kids[made] = p;
   }
-  for (long i = 0; i < made; i++) kill(kids[i], SIGKILL);
-  for (long i = 0; i < made; i++) waitpid(kids[i], NULL, 0);
+  for (long i = 0; i < made; i++)
+    kill(kids[i], SIGKILL);
+  for (long i = 0; i < made; i++)
+    waitpid(kids[i], NULL, 0);
   free(kids);
   printf("# fork-bomb made %ld of %ld\n", made, target);
   return e;
 }
-static int pForkBomb(const Ctx* c) { return inChild(doForkBomb, c); }
+static int pForkBomb(const Ctx* c) {
+  return inChild(doForkBomb, c);
+}
 static int doMemoryHog(const Ctx* c) {
   size_t mib = (size_t)(c->mem_mib + 64);
   for (size_t i = 0; i < mib; i++) {
     char* p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return ENOMEM;
+    if (p == MAP_FAILED)
+      return ENOMEM;
     memset(p, 0x5a, 1 << 20);
   }
   return 0;
 }
-static int pMemoryHog(const Ctx* c) { return inChild(doMemoryHog, c); }
+static int pMemoryHog(const Ctx* c) {
+  return inChild(doMemoryHog, c);
+}
 static int pFillTmp(const Ctx* c) {
   char p[512];
   pathIn(p, sizeof p, c->host ? c->ctl : "/tmp", "agentbox-fill");
   int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return errno;
+  if (fd < 0)
+    return errno;
   static char chunk[1 << 20];
   memset(chunk, 'x', sizeof chunk);
   int e = 0;
   for (long i = 0; i < c->tmp_mib + 16 && !e; i++) {
-    if (write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk) e = errno ? errno : ENOSPC;
+    if (write(fd, chunk, sizeof chunk) != (ssize_t)sizeof chunk)
+      e = errno ? errno : ENOSPC;
   }
   close(fd);
   unlink(p);
@@ -618,7 +712,8 @@ static int pFillTmp(const Ctx* c) {
 static int pFdExhaustion(const Ctx* c) {
   long target = c->nofile + 16;
   int* fds = calloc((size_t)target, sizeof(int));
-  if (!fds) return ENOMEM;
+  if (!fds)
+    return ENOMEM;
   long n = 0;
   int e = 0;
   for (; n < target; n++) {
@@ -628,7 +723,8 @@ static int pFdExhaustion(const Ctx* c) {
       break;
     }
   }
-  for (long i = 0; i < n; i++) close(fds[i]);
+  for (long i = 0; i < n; i++)
+    close(fds[i]);
   free(fds);
   return e;
 }
@@ -696,11 +792,16 @@ static const Probe kProbes[] = {
 
 static const char* codeName(int code) {
   switch (code) {
-    case kAbsent: return "ABSENT";
-    case kKilled: return "KILLED";
-    case kLimit: return "LIMIT";
-    case kCrashed: return "CRASHED";
-    default: break;
+    case kAbsent:
+      return "ABSENT";
+    case kKilled:
+      return "KILLED";
+    case kLimit:
+      return "LIMIT";
+    case kCrashed:
+      return "CRASHED";
+    default:
+      break;
   }
   const char* n = strerrorname_np(code);
   return n ? n : "EUNKNOWN";
@@ -709,20 +810,24 @@ static const char* codeName(int code) {
 static const char* optArg(int argc, char** argv, const char* name, const char* dflt) {
   size_t n = strlen(name);
   for (int i = 2; i < argc; i++) {
-    if (!strncmp(argv[i], name, n) && argv[i][n] == '=') return argv[i] + n + 1;
+    if (!strncmp(argv[i], name, n) && argv[i][n] == '=')
+      return argv[i] + n + 1;
   }
   return dflt;
 }
 
 /* "--only=a,b": comma-separated probe names. */
 static int selected(const char* only, const char* name) {
-  if (!only) return 1;
+  if (!only)
+    return 1;
   size_t n = strlen(name);
   for (const char* p = only; *p;) {
     const char* end = strchr(p, ',');
     size_t len = end ? (size_t)(end - p) : strlen(p);
-    if (len == n && !strncmp(p, name, n)) return 1;
-    if (!end) break;
+    if (len == n && !strncmp(p, name, n))
+      return 1;
+    if (!end)
+      break;
     p = end + 1;
   }
   return 0;
@@ -731,15 +836,19 @@ static int selected(const char* only, const char* name) {
 int main(int argc, char** argv) {
   /* Before anything opens a file: which fds beyond 0-2 came with us? */
   for (int fd = 3; fd < 1024 && g_startup_fd_count < 16; fd++) {
-    if (fcntl(fd, F_GETFD) >= 0) g_startup_fds[g_startup_fd_count++] = fd;
+    if (fcntl(fd, F_GETFD) >= 0)
+      g_startup_fds[g_startup_fd_count++] = fd;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (argc >= 2 && !strcmp(argv[1], "euid")) return geteuid() == 0 ? 0 : EPERM;
+  if (argc >= 2 && !strcmp(argv[1], "euid"))
+    return geteuid() == 0 ? 0 : EPERM;
   if (argc >= 2 && !strcmp(argv[1], "canary")) {
     /* Own user and network namespace, then wait to be killed. */
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0) return errno;
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)
+      return errno;
     printf("canary ready\n");
-    for (;;) pause();
+    for (;;)
+      pause();
   }
   if (argc >= 2 && !strcmp(argv[1], "list")) {
     for (size_t i = 0; i < sizeof kProbes / sizeof kProbes[0]; i++) {
@@ -770,7 +879,8 @@ int main(int argc, char** argv) {
   const char* only = optArg(argc, argv, "--only", NULL);
   int escaped = 0;
   for (size_t i = 0; i < sizeof kProbes / sizeof kProbes[0]; i++) {
-    if (!selected(only, kProbes[i].name)) continue;
+    if (!selected(only, kProbes[i].name))
+      continue;
     g_detail[0] = 0;
     int code = kProbes[i].fn(&c);
     if (code == 0) {
