@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The whole suite through ctest:
+#   0. clang-format (the repo's .clang-format) over every C and C++ source;
 #   1. the Release build's unit and integration tests, as the invoking user (root in CI);
 #   2. the sandbox integration tests again as an unprivileged user (ctest label unprivileged;
 #      as root the test stages the binaries in a world-readable dir and uses `agentbox-test`);
@@ -20,6 +21,10 @@ phase() {
   echo "== test: $1 (previous phase took $((now - phase_start))s)"
   phase_start=$now
 }
+
+phase "clang-format check"
+# shellcheck disable=SC2046  # one file per word
+clang-format --dry-run --Werror $(git ls-files '*.c' '*.cc' '*.h')
 
 phase "release build"
 cmake --preset release >/dev/null
