@@ -20,6 +20,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 
 #include "sandbox/capabilities.h"
@@ -507,6 +508,47 @@ pid_t spawnCommand(const ChildPlan& plan) {
   return static_cast<pid_t>(pid);
 }
 
+// Shared-host mode has no pid namespace whose end kills everything: init is a subreaper,
+// so whatever the command leaves behind (even after setsid) is re-parented to it. Kill the
+// command's process group, then every child listed in /proc/self/task/<tid>/children, until
+// none is left. No allocation: a stack buffer and a hand-rolled number parser.
+void killAdoptedDescendants(pid_t command) {
+  ::kill(-command, SIGKILL);
+  char path[64];
+  std::snprintf(path, sizeof(path), "/proc/self/task/%d/children", static_cast<int>(::getpid()));
+  for (int round = 0; round < 1000; ++round) {
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    char buf[4096];
+    ssize_t n = fd >= 0 ? ::read(fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    long pid = 0;
+    bool any = false;
+    for (ssize_t i = 0; i < n; ++i) {
+      if (buf[i] >= '0' && buf[i] <= '9') {
+        pid = pid * 10 + (buf[i] - '0');
+        continue;
+      }
+      if (pid > 0) {
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+        any = true;
+      }
+      pid = 0;
+    }
+    if (pid > 0) {
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+      any = true;
+    }
+    int status = 0;
+    while (::waitpid(-1, &status, any ? 0 : WNOHANG) > 0) {
+    }
+    if (!any) {
+      return;
+    }
+  }
+}
+
 [[noreturn]] void runInit(const ChildPlan& plan, pid_t command) {
   // The command has its own copies of stdio; drop ours so the supervisor sees EOF.
   ::close(plan.stdin_fd);
@@ -542,6 +584,9 @@ pid_t spawnCommand(const ChildPlan& plan) {
       }
     }
     if (command_done) {
+      if (plan.shared_host) {
+        killAdoptedDescendants(command);
+      }
       ChildReport report;
       report.kind = ChildReportKind::kExited;
       report.wait_status = status;
@@ -550,6 +595,17 @@ pid_t spawnCommand(const ChildPlan& plan) {
       ::_exit(0);
     }
   }
+}
+
+[[noreturn]] void spawnAndRunInit(const ChildPlan& plan) {
+  if (::sigprocmask(SIG_BLOCK, &plan.init_signals, nullptr) != 0) {
+    fail(plan, ChildStage::kSpawnCommand, errno, "sigprocmask");
+  }
+  pid_t command = spawnCommand(plan);
+  if (command < 0) {
+    fail(plan, ChildStage::kSpawnCommand, errno, "clone3 command");
+  }
+  runInit(plan, command);
 }
 
 }  // namespace
@@ -565,6 +621,13 @@ void runChild(const ChildPlan& plan) {
   ::prctl(PR_SET_NAME, "agentbox-init", 0, 0, 0);  // what `ps` shows for pid 1
   step(plan, ChildStage::kCloseFds, closeInheritedFds(plan));
   step(plan, ChildStage::kWaitParent, waitForParent(plan));
+  if (plan.shared_host) {
+    step(plan, ChildStage::kDeathSignal, armDeathSignal(plan));
+    if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+      fail(plan, ChildStage::kSpawnCommand, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+    }
+    spawnAndRunInit(plan);
+  }
   step(plan, ChildStage::kCgroupNamespace, unshareCgroupNamespace());
   step(plan, ChildStage::kIdentity, becomeRoot(plan));
   step(plan, ChildStage::kDeathSignal, armDeathSignal(plan));
@@ -576,14 +639,7 @@ void runChild(const ChildPlan& plan) {
   step(plan, ChildStage::kHostname, setHostname(plan));
   step(plan, ChildStage::kLoopback, loopbackUp());
   step(plan, ChildStage::kSandboxUser, becomeSandboxUser(plan));
-  if (::sigprocmask(SIG_BLOCK, &plan.init_signals, nullptr) != 0) {
-    fail(plan, ChildStage::kSpawnCommand, errno, "sigprocmask");
-  }
-  pid_t command = spawnCommand(plan);
-  if (command < 0) {
-    fail(plan, ChildStage::kSpawnCommand, errno, "clone3 command");
-  }
-  runInit(plan, command);
+  spawnAndRunInit(plan);
 }
 
 }  // namespace agentbox::sandbox

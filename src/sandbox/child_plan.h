@@ -106,6 +106,10 @@ struct ChildPlan {
   bool controlling_tty = false;  // stdio is a pty slave: make it the command's terminal
   std::vector<int> keep_fds;     // sorted list of all fds above plus tree fds
 
+  // Best-effort without user namespaces (docs/sandbox.md "Hosts without user namespaces"):
+  // no namespace, no mount step, no id change; the command runs at host paths confined by
+  // landlock and seccomp only, and init kills every descendant it adopted when it ends.
+  bool shared_host = false;
   bool become_root = false;       // setresuid/setresgid(0) inside first (privileged mapping)
   const char* new_root = "/tmp";  // where the root tmpfs is assembled before pivot_root
   const char* new_root_options = nullptr;  // tmpfs options of the root

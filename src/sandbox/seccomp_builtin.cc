@@ -5,9 +5,11 @@
 #include "sandbox/seccomp_builtin.h"
 
 #include <linux/sched.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <initializer_list>
 #include <utility>
@@ -452,11 +454,34 @@ void addIoctlRules(SeccompRules& rules) {
 // socket(family, type, protocol): AF_UNIX; AF_INET/AF_INET6 except SOCK_RAW and SOCK_PACKET;
 // AF_NETLINK only with NETLINK_ROUTE (glibc's getaddrinfo and if_nameindex use it). Every
 // other family, raw IP sockets and other netlink protocols are violations.
-void addSocketRules(SeccompRules& rules) {
+//
+// Shared-host mode (no network namespace, see restrictForSharedHost): AF_UNIX is a violation
+// (the host's daemons listen on unix sockets), and AF_INET/AF_INET6 allow only SOCK_STREAM
+// with protocol 0 or IPPROTO_TCP, which landlock then confines to no port at all; UDP, SCTP
+// and MPTCP sockets are violations.
+void addSocketRules(SeccompRules& rules, bool shared_host = false) {
   constexpr uint64_t kTypeMask = 0xf;  // SOCK_TYPE_MASK: NONBLOCK/CLOEXEC live above it
   constexpr uint64_t kNetlinkRoute = 0;
-  addRule(rules, "socket", allowAction(), {maskedEq(0, kLow32, AF_UNIX)});
+  addRule(rules, "socket", shared_host ? notifyAction() : allowAction(),
+          {maskedEq(0, kLow32, AF_UNIX)});
   for (uint64_t family : {uint64_t{AF_INET}, uint64_t{AF_INET6}}) {
+    if (shared_host) {
+      for (uint64_t proto : {uint64_t{0}, uint64_t{IPPROTO_TCP}}) {
+        addRule(rules, "socket", allowAction(),
+                {maskedEq(0, kLow32, family), maskedEq(1, kTypeMask, SOCK_STREAM),
+                 maskedEq(2, kLow32, proto)});
+      }
+      for (const MaskedBlock& b : maskedBlocksExcept({0, IPPROTO_TCP}, 32)) {
+        addRule(rules, "socket", notifyAction(),
+                {maskedEq(0, kLow32, family), maskedEq(1, kTypeMask, SOCK_STREAM),
+                 maskedEq(2, b.mask, b.value)});
+      }
+      for (const MaskedBlock& b : maskedBlocksExcept({SOCK_STREAM}, 4)) {
+        addRule(rules, "socket", notifyAction(),
+                {maskedEq(0, kLow32, family), maskedEq(1, b.mask, b.value)});
+      }
+      continue;
+    }
     for (uint64_t type : {uint64_t{SOCK_RAW}, uint64_t{SOCK_PACKET}}) {
       addRule(rules, "socket", notifyAction(),
               {maskedEq(0, kLow32, family), maskedEq(1, kTypeMask, type)});
@@ -481,7 +506,26 @@ void addSocketRules(SeccompRules& rules) {
   addRule(rules, "socket", notifyAction(), {{0, ArgOp::kGe, AF_NETLINK + 1, 0}});
 }
 
+// System V and POSIX IPC objects live in the IPC namespace: without one they are the host's.
+constexpr const char* kIpcSyscalls[] = {
+    "shmget",     "shmat",     "shmdt",        "shmctl",          "semget",    "semop",
+    "semtimedop", "semctl",    "msgget",       "msgsnd",          "msgrcv",    "msgctl",
+    "mq_open",    "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr"};
+
 }  // namespace
+
+void restrictForSharedHost(SeccompRules& rules) {
+  auto is_ipc = [](const std::string& name) {
+    return std::find(std::begin(kIpcSyscalls), std::end(kIpcSyscalls), name) !=
+           std::end(kIpcSyscalls);
+  };
+  std::erase_if(rules.rules,
+                [&](const SeccompRule& r) { return r.syscall == "socket" || is_ipc(r.syscall); });
+  for (const char* name : kIpcSyscalls) {
+    addRule(rules, name, notifyAction());
+  }
+  addSocketRules(rules, /*shared_host=*/true);
+}
 
 SeccompRules builtinSeccompRules() {
   SeccompRules rules;

@@ -22,6 +22,12 @@ inline constexpr uint64_t kCloneNamespaceFlags =
 // process: a 32-bit int 0x80 or x32 call would otherwise reach a second syscall table).
 SeccompRules builtinSeccompRules();
 
+// For a run without network and IPC namespaces (best-effort on a host without user
+// namespaces): replaces every socket() rule and every System V / POSIX IPC rule of `rules`
+// (built-in or a Docker profile) so that AF_UNIX sockets, non-TCP inet sockets and IPC calls
+// are violations, while TCP sockets stay creatable for landlock to confine.
+void restrictForSharedHost(SeccompRules& rules);
+
 // Syscall names the built-in profile answers with SECCOMP_RET_USER_NOTIF under some or all
 // arguments (for docs, tests and the run record).
 std::vector<std::string> builtinNotifySyscalls();

@@ -8,13 +8,20 @@
 
 namespace agentbox::sandbox {
 
-Result<SeccompProgram> seccompProgramForPolicy(const policy::Policy& policy) {
+Result<SeccompProgram> seccompProgramForPolicy(const policy::Policy& policy, bool shared_host) {
   const std::string& profile = policy.seccomp.profile;
   if (profile.empty() || profile == "default") {
-    return compileSeccomp(builtinSeccompRules());
+    SeccompRules rules = builtinSeccompRules();
+    if (shared_host) {
+      restrictForSharedHost(rules);
+    }
+    return compileSeccomp(rules);
   }
   AGENTBOX_ASSIGN_OR_RETURN(DockerProfileContext ctx, hostDockerProfileContext());
   AGENTBOX_ASSIGN_OR_RETURN(SeccompRules rules, loadDockerProfile(profile, ctx));
+  if (shared_host) {
+    restrictForSharedHost(rules);
+  }
   return compileSeccomp(rules).context("seccomp profile {}", profile);
 }
 

@@ -16,8 +16,10 @@ namespace agentbox::sandbox {
 // the host's context (native arch, empty capability set, running kernel) and the mandatory
 // guard, then compiled. Errors: kNotFound/kIo for the file, kInvalidInput for a malformed
 // profile (message has the byte offset: exit 125). Warnings (unknown syscall names) are in
-// SeccompProgram::warnings for the run record.
-Result<SeccompProgram> seccompProgramForPolicy(const policy::Policy& policy);
+// SeccompProgram::warnings for the run record. `shared_host`: the run has no network or IPC
+// namespace (restrictForSharedHost is applied to the rules before compiling).
+Result<SeccompProgram> seccompProgramForPolicy(const policy::Policy& policy,
+                                               bool shared_host = false);
 
 // on_violation = "deny" -> OnViolation::kDeny, "kill" -> OnViolation::kKill.
 NotifierOptions notifierOptionsForPolicy(const policy::Policy& policy);

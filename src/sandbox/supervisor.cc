@@ -24,6 +24,7 @@
 #include "sandbox/seccomp_compile.h"
 #include "sandbox/seccomp_notify.h"
 #include "sandbox/seccomp_policy.h"
+#include "sandbox/shared_host.h"
 #include "sandbox/terminal.h"
 #include "util/sys.h"
 
@@ -487,6 +488,10 @@ struct Prepared {
   SeccompProgram seccomp;
   LandlockPlan landlock;
   std::vector<std::string> warnings;
+  // Best-effort without user namespaces (shared_host.h): why, and the run's temp dir.
+  bool shared_host = false;
+  int clone_errno = 0;
+  RunTempDir tmp;
 };
 
 bool isUnder(const std::string& path, const std::string& dir) {
@@ -582,14 +587,22 @@ Status planExtraMounts(const SuperviseRequest& req, Prepared& p) {
 // Landlock is a required layer: strict refuses on a kernel without it.
 Status planHardening(const SuperviseRequest& req, Prepared& p) {
   AGENTBOX_ASSIGN_OR_RETURN(p.seccomp,
-                            seccompProgramForPolicy(req.policy)
+                            seccompProgramForPolicy(req.policy, p.shared_host)
                                 .context("seccomp profile {}", req.policy.seccomp.profile));
   for (const std::string& w : p.seccomp.warnings) {
     p.warnings.push_back(w);
   }
   AGENTBOX_ASSIGN_OR_RETURN(int abi, detectLandlockAbi());
-  LandlockRequest lr = landlockRequestForPolicy(req.policy);
+  LandlockRequest lr =
+      p.shared_host ? sharedHostLandlockRequest(req.policy, req.target.workspace, p.tmp.path())
+                    : landlockRequestForPolicy(req.policy);
   p.landlock = planLandlock(lr, abi);
+  if (!p.landlock.enabled && p.shared_host) {
+    return makeError(Errc::kUnsupported,
+                     "neither user namespaces nor landlock are available: nothing would confine "
+                     "the command's files and network")
+        .withHint("run 'agentbox doctor' for the fix");
+  }
   if (!p.landlock.enabled) {
     if (req.policy.sandbox.isolation == policy::Isolation::kStrict) {
       return makeError(Errc::kUnsupported, "landlock is not available on this kernel")
@@ -645,7 +658,36 @@ Status planLimits(const SuperviseRequest& req, Prepared& p, ChildPlan& plan) {
   return ok();
 }
 
+std::vector<LayerStatus> sharedHostLayers(const Prepared& p) {
+  std::vector<LayerStatus> layers;
+  const char* name = strerrorname_np(p.clone_errno);
+  std::string why = fmt::format("user namespaces unavailable (clone3: {})",
+                                name != nullptr ? name : std::to_string(p.clone_errno));
+  layers.push_back({"namespaces", false, "", why + "; the host's namespaces are shared"});
+  layers.push_back({"uid-map", false, "", "the command runs as the caller"});
+  layers.push_back({"read-only-root", false, "",
+                    "no mount namespace: landlock allows reading system directories, /etc and "
+                    "/proc, writing only " +
+                        p.tmp.path() + " (and the workspace in write mode)"});
+  layers.push_back({"capabilities", true, "all sets empty; no_new_privs", ""});
+  layers.push_back({"seccomp", true,
+                    fmt::format("profile={} rules={} default=EPERM; no AF_UNIX, UDP or host IPC",
+                                p.seccomp.profile_name, p.seccomp.rule_count),
+                    ""});
+  layers.push_back({"landlock", p.landlock.enabled, p.landlock.describe(), ""});
+  bool cg = p.cgroups->version() != CgroupVersion::kNone;
+  layers.push_back(
+      {"cgroups", cg, cg ? p.cgroups->describe() : "", cg ? "" : p.cgroups->whyNone()});
+  layers.push_back({"rlimits", true,
+                    cg ? "nofile, core=0, fsize" : "nofile, core=0, fsize, as, nproc (best-effort)",
+                    ""});
+  return layers;
+}
+
 std::vector<LayerStatus> layerReport(const Prepared& p) {
+  if (p.shared_host) {
+    return sharedHostLayers(p);
+  }
   std::vector<LayerStatus> layers;
   layers.push_back({"namespaces", true, "user, mount, pid, net, ipc, uts, cgroup", ""});
   layers.push_back(
@@ -683,6 +725,19 @@ Result<Prepared> prepare(const SuperviseRequest& req) {
   std::string subuid = sys::readFile("/etc/subuid").value_or(std::string());
   std::string subgid = sys::readFile("/etc/subgid").value_or(std::string());
   AGENTBOX_ASSIGN_OR_RETURN(p.ids, planIdMap(p.me, subuid, subgid));
+  // Strict finds out at clone time (and refuses); best-effort asks first, so that it can
+  // plan a run that shares the host's namespaces instead.
+  if (req.policy.sandbox.isolation == policy::Isolation::kBestEffort) {
+    if (int err = sandboxNamespacesErrno(); err != 0) {
+      AGENTBOX_TRY(checkSharedHostPolicy(req.policy, req.target.workspace, p.me.privileged));
+      p.shared_host = true;
+      p.clone_errno = err;
+      AGENTBOX_ASSIGN_OR_RETURN(p.tmp, RunTempDir::create());
+      for (const std::string& m : sharedHostMissingLayers(err)) {
+        p.warnings.push_back("best-effort: " + m);
+      }
+    }
+  }
   if (p.me.privileged) {
     AGENTBOX_ASSIGN_OR_RETURN(p.ws_tree,
                               makeIdmappedTree({.path = req.target.workspace,
@@ -703,7 +758,7 @@ Result<Prepared> prepare(const SuperviseRequest& req) {
 // clone3 into the namespaces (and, on v2, straight into the run's cgroup).
 Result<pid_t> cloneSandbox(Prepared& p, const ChildPlan& plan, int& pidfd_raw) {
   compat::CloneArgs args{};
-  args.flags = kNamespaceFlags | CLONE_PIDFD;
+  args.flags = (p.shared_host ? 0 : kNamespaceFlags) | CLONE_PIDFD;
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd_raw);
   args.exit_signal = SIGCHLD;
   if (p.cgroups->cloneIntoFd() >= 0) {
@@ -787,6 +842,9 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
                               .extra = p.extra,
                               .hidden = p.hidden});
   AGENTBOX_TRY(planLimits(req, p, plan));
+  if (p.shared_host) {
+    adaptPlanForSharedHost(plan, req.target.workspace, p.tmp.path());
+  }
   AGENTBOX_ASSIGN_OR_RETURN(Channels ch, makeChannels());
   plan.sync_fd = ch.sync.read.get();
   plan.report_fd = ch.report.write.get();
@@ -846,7 +904,7 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   // The child waits for the sync byte: it joins its cgroups and gets its maps before it runs
   // a single instruction of setup, so nothing of the run is ever unlimited.
   Status joined = p.cgroups->attach(pid);
-  if (joined.has_value()) {
+  if (joined.has_value() && !p.shared_host) {
     joined = writeIdMaps(pid, p.ids).context("cannot write the sandbox's id maps");
   }
   if (!joined.has_value()) {

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -196,6 +197,72 @@ std::set<std::string> violationSyscalls(const json& record) {
   return r;
 }
 
+struct Summary {
+  int blocked = 0;
+  int escaped = 0;
+  int not_applicable = 0;
+  int listed_gaps = 0;  // got through, as the run record said it would
+  std::string table;
+  std::string line;
+};
+
+std::map<std::string, ProbeMeta> listProbes() {
+  SpawnOptions lo;
+  lo.args = {"list"};
+  return parseList(runProcess(escapeProbe(), lo).out);
+}
+
+// Classifies every probe (see the file comment) and checks the controls that must work.
+Summary classify(const std::map<std::string, ProbeMeta>& meta,
+                 const std::map<std::string, std::string>& host,
+                 const std::map<std::string, std::string>& box,
+                 const std::set<std::string>& violations,
+                 const std::set<std::string>& listed_gaps) {
+  Summary sum;
+  std::ostringstream table;
+  for (const auto& [name, m] : meta) {
+    auto hi = host.find(name);
+    auto si = box.find(name);
+    EXPECT_TRUE(hi != host.end()) << "no host result for " << name;
+    EXPECT_TRUE(si != box.end()) << "no sandbox result for " << name;
+    if (hi == host.end() || si == box.end()) {
+      continue;
+    }
+    const std::string& h = hi->second;
+    const std::string& s = si->second;
+    std::string verdict;
+    if (s == "ok" && listed_gaps.count(name) == 1) {
+      verdict = "got through (listed as missing in the run record)";
+      ++sum.listed_gaps;
+    } else if (s == "ok") {
+      verdict = "ESCAPED";
+      ++sum.escaped;
+    } else if (h == "ok") {
+      verdict = "blocked";
+      ++sum.blocked;
+    } else if ((m.layer_errnos.count(s) == 1 && s != h) ||
+               (!m.syscall.empty() && violations.count(m.syscall) == 1)) {
+      verdict = "blocked (layer's own denial)";
+      ++sum.blocked;
+    } else {
+      verdict = "not applicable on this host";
+      ++sum.not_applicable;
+    }
+    if (controlMustWork().count(name) == 1) {
+      EXPECT_EQ(h, "ok") << name << ": the host control failed, so the probe proves nothing";
+    }
+    EXPECT_NE(verdict, "ESCAPED") << name << " escaped the sandbox (host " << h << ")";
+    table << "  " << name << ": host " << h << ", sandbox " << s << " -> " << verdict << "\n";
+  }
+  sum.table = table.str();
+  sum.line = "summary: " + std::to_string(sum.blocked) + " blocked, " +
+             std::to_string(sum.escaped) + " escaped, " + std::to_string(sum.not_applicable) +
+             " not applicable" +
+             (sum.listed_gaps > 0 ? ", " + std::to_string(sum.listed_gaps) + " listed gaps" : "") +
+             " of " + std::to_string(meta.size());
+  return sum;
+}
+
 // A listener the sandbox must not reach: TCP on host loopback or an abstract unix socket.
 class Listener {
  public:
@@ -280,7 +347,9 @@ class EscapeTest : public RunTest {
     if (shm_id_ >= 0) {
       ::shmctl(shm_id_, IPC_RMID, nullptr);
     }
-    std::filesystem::remove("/dev/shm/" + shm_name_);
+    if (!shm_name_.empty()) {
+      std::filesystem::remove("/dev/shm/" + shm_name_);
+    }
     if (inherit_fd_ >= 0) {
       ::close(inherit_fd_);
     }
@@ -348,6 +417,48 @@ class EscapeTest : public RunTest {
     return parseResults(c.out);
   }
 
+  // The same, with agentbox in a test-made user namespace whose max_user_namespaces is 0:
+  // `--best-effort` then shares the host's namespaces (docs/sandbox.md).
+  std::map<std::string, std::string> inSharedHostSandbox(std::set<std::string>* violations,
+                                                         std::string* err) {
+    std::string report = state_.file("shared-report.json");
+    std::filesystem::remove(report);
+    std::string cmd = "echo 0 > /proc/sys/user/max_user_namespaces || exit 99; exec '" +
+                      agentboxBin() + "' run --best-effort --workspace '" + ws_.path() +
+                      "' --pids " + std::to_string(kPids) + " --memory " + std::to_string(kMemMib) +
+                      "m --nofile " + std::to_string(kNofile) + " --report '" + report + "' -- '" +
+                      ws_.path() + "/escape_probe'";
+    for (const std::string& a : probeArgs(false)) {
+      cmd += " '" + a + "'";
+    }
+    cmd += " '--workspace=" + ws_.path() + "'";
+    SpawnOptions o;
+    o.args = {"--user", "--map-root-user", "/bin/sh", "-c", cmd};
+    o.env["AGENTBOX_STATE_DIR"] = stateDir();
+    o.env["AGENTBOX_ESCAPE_CANARY"] = "host-env";
+    o.inherit_fd = inherit_fd_;
+    o.kill_after = std::chrono::milliseconds(120000);
+    Captured c = runProcess("/usr/bin/unshare", o);
+    EXPECT_NE(c.exit_code, 99) << "cannot lower max_user_namespaces here: " << c.err;
+    EXPECT_NE(c.out.find("done sandbox"), std::string::npos) << "exit " << c.exit_code << "\n"
+                                                             << c.out << c.err;
+    *err = c.err;
+    std::string text = readFile(report);
+    EXPECT_FALSE(text.empty()) << "no run record";
+    if (!text.empty()) {
+      json r = json::parse(text);
+      *violations = violationSyscalls(r);
+      bool namespaces_reported_missing = false;
+      for (const json& l : r["layers"]) {
+        if (l["name"] == "namespaces") {
+          namespaces_reported_missing = !l["active"].get<bool>();
+        }
+      }
+      EXPECT_TRUE(namespaces_reported_missing) << r["layers"].dump();
+    }
+    return parseResults(c.out);
+  }
+
   static constexpr int kPids = 64;
   static constexpr int kMemMib = 128;
   static constexpr int kTmpMib = 16;
@@ -365,9 +476,7 @@ class EscapeTest : public RunTest {
 };
 
 TEST_F(EscapeTest, EveryProbeIsBlockedOrNotApplicableAndNoneEscapes) {
-  SpawnOptions lo;
-  lo.args = {"list"};
-  std::map<std::string, ProbeMeta> meta = parseList(runProcess(escapeProbe(), lo).out);
+  std::map<std::string, ProbeMeta> meta = listProbes();
   ASSERT_GE(meta.size(), 40u);
   for (const std::string& name : expectedProbes()) {
     EXPECT_TRUE(meta.count(name) == 1) << "probe missing from the suite: " << name;
@@ -387,41 +496,11 @@ TEST_F(EscapeTest, EveryProbeIsBlockedOrNotApplicableAndNoneEscapes) {
   std::set<std::string> violations = viol_ro;
   violations.insert(viol_rw.begin(), viol_rw.end());
 
-  int blocked = 0;
-  int escaped = 0;
-  int not_applicable = 0;
-  std::ostringstream table;
-  for (const auto& [name, m] : meta) {
-    ASSERT_TRUE(host.count(name) == 1) << "no host result for " << name;
-    ASSERT_TRUE(box.count(name) == 1) << "no sandbox result for " << name;
-    const std::string& h = host[name];
-    const std::string& s = box[name];
-    std::string verdict;
-    if (s == "ok") {
-      verdict = "ESCAPED";
-      ++escaped;
-    } else if (h == "ok") {
-      verdict = "blocked";
-      ++blocked;
-    } else if ((m.layer_errnos.count(s) == 1 && s != h) ||
-               (!m.syscall.empty() && violations.count(m.syscall) == 1)) {
-      verdict = "blocked (layer's own denial)";
-      ++blocked;
-    } else {
-      verdict = "not applicable on this host";
-      ++not_applicable;
-    }
-    if (controlMustWork().count(name) == 1) {
-      EXPECT_EQ(h, "ok") << name << ": the host control failed, so the probe proves nothing";
-    }
-    EXPECT_NE(verdict, "ESCAPED") << name << " escaped the sandbox (host " << h << ")";
-    table << "  " << name << ": host " << h << ", sandbox " << s << " -> " << verdict << "\n";
-  }
+  Summary sum = classify(meta, host, box, violations, {});
   std::cout << "escape probes (" << (::geteuid() == 0 ? "root" : "unprivileged") << "):\n"
-            << table.str() << "summary: " << blocked << " blocked, " << escaped << " escaped, "
-            << not_applicable << " not applicable of " << meta.size() << "\n";
-  EXPECT_EQ(escaped, 0);
-  EXPECT_EQ(blocked + escaped + not_applicable, static_cast<int>(meta.size()));
+            << sum.table << sum.line << "\n";
+  EXPECT_EQ(sum.escaped, 0);
+  EXPECT_EQ(sum.blocked + sum.escaped + sum.not_applicable, static_cast<int>(meta.size()));
   // The host must be unharmed: nothing the probes tried to write exists.
   EXPECT_FALSE(std::filesystem::exists("/agentbox-escape"));
   EXPECT_FALSE(std::filesystem::exists("/etc/agentbox-escape"));
@@ -429,6 +508,67 @@ TEST_F(EscapeTest, EveryProbeIsBlockedOrNotApplicableAndNoneEscapes) {
   EXPECT_FALSE(std::filesystem::exists(ws_.file("agentbox-escape-ro")));
   EXPECT_FALSE(std::filesystem::exists(ws_.file(".git/hooks/post-checkout")));
   EXPECT_EQ(readFile(ws_.file(".git/config")), "[core]\n\trepositoryformatversion = 0\n");
+}
+
+// Best-effort on a host without user namespaces: the same probes against a run that shares
+// the host's namespaces. Only what the run record lists as missing may get through: /tmp is
+// not a capped tmpfs there (probes that need a namespace the host lacks are still denied by
+// landlock and seccomp).
+TEST_F(EscapeTest, SharedHostBestEffortRunBlocksAllButItsListedGaps) {
+  if (::access("/usr/bin/unshare", X_OK) != 0) {
+    GTEST_SKIP() << "util-linux unshare is not installed";
+  }
+  if (::geteuid() == 0) {
+    // Root in a user namespace mapped onto host root owns the host's files: the shared-host
+    // mode refuses that identity (tested below); the unprivileged run covers the probes.
+    std::string cmd = "echo 0 > /proc/sys/user/max_user_namespaces || exit 99; '" + agentboxBin() +
+                      "' run --best-effort --workspace '" + ws_.path() + "' -- true; echo run=$?";
+    SpawnOptions o;
+    o.args = {"--user", "--map-root-user", "/bin/sh", "-c", cmd};
+    o.env["AGENTBOX_STATE_DIR"] = stateDir();
+    Captured c = runProcess("/usr/bin/unshare", o);
+    EXPECT_NE(c.out.find("run=125"), std::string::npos) << c.out << c.err;
+    EXPECT_NE(c.err.find("identity that owns the host's files"), std::string::npos) << c.err;
+    EXPECT_EQ(std::count(c.err.begin(), c.err.end(), '\n'), 1) << c.err;
+    return;
+  }
+  std::map<std::string, ProbeMeta> meta = listProbes();
+  // Write mode with a .git is refused without a mount namespace; those probes do not apply.
+  meta.erase("git.config_write");
+  meta.erase("git.hook_create");
+  std::map<std::string, std::string> host = hostControl();
+  std::set<std::string> violations;
+  std::string err;
+  std::map<std::string, std::string> box = inSharedHostSandbox(&violations, &err);
+  EXPECT_NE(err.find("best-effort: namespaces: user namespaces unavailable"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("best-effort: tmp-size"), std::string::npos) << err;
+  const std::set<std::string> listed_gaps = {"limit.fill_tmp"};
+  Summary sum = classify(meta, host, box, violations, listed_gaps);
+  std::cout << "escape probes, shared-host best-effort ("
+            << (::geteuid() == 0 ? "root" : "unprivileged") << "):\n"
+            << sum.table << sum.line << "\n";
+  EXPECT_EQ(sum.escaped, 0);
+}
+
+TEST_F(EscapeTest, SharedHostModeRefusesWhatItCannotEnforce) {
+  if (::access("/usr/bin/unshare", X_OK) != 0) {
+    GTEST_SKIP() << "util-linux unshare is not installed";
+  }
+  if (::geteuid() == 0) {
+    GTEST_SKIP() << "as root the identity check refuses first (previous test)";
+  }
+  // Write mode with a .git directory: the read-only guard needs a mount namespace.
+  std::string cmd = "echo 0 > /proc/sys/user/max_user_namespaces || exit 99; '" + agentboxBin() +
+                    "' run --best-effort --mode write --workspace '" + ws_.path() +
+                    "' -- true; echo run=$?";
+  SpawnOptions o;
+  o.args = {"--user", "--map-root-user", "/bin/sh", "-c", cmd};
+  o.env["AGENTBOX_STATE_DIR"] = stateDir();
+  Captured c = runProcess("/usr/bin/unshare", o);
+  EXPECT_NE(c.out.find("run=125"), std::string::npos) << c.out << c.err;
+  EXPECT_NE(c.err.find(".git guard"), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find("--allow-git-write"), std::string::npos) << c.err;
 }
 
 }  // namespace

@@ -694,7 +694,9 @@ static int pMemoryHog(const Ctx* c) {
 }
 static int pFillTmp(const Ctx* c) {
   char p[512];
-  pathIn(p, sizeof p, c->host ? c->ctl : "/tmp", "agentbox-fill");
+  /* Inside: where programs put temporary files ($TMPDIR if set, else /tmp). */
+  const char* tmpdir = getenv("TMPDIR");
+  pathIn(p, sizeof p, c->host ? c->ctl : (tmpdir && *tmpdir ? tmpdir : "/tmp"), "agentbox-fill");
   int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
     return errno;
@@ -840,8 +842,9 @@ int main(int argc, char** argv) {
       g_startup_fds[g_startup_fd_count++] = fd;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
+  /* Run from a setuid-root file: 0 only if the exec raised a non-root caller to euid 0. */
   if (argc >= 2 && !strcmp(argv[1], "euid"))
-    return geteuid() == 0 ? 0 : EPERM;
+    return geteuid() == 0 && getuid() != 0 ? 0 : EPERM;
   if (argc >= 2 && !strcmp(argv[1], "canary")) {
     /* Own user and network namespace, then wait to be killed. */
     if (unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)
