@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <future>
 
 #include "app/redacting_sink.h"
 #include "app/redaction_keys.h"
@@ -35,6 +36,33 @@ bool isWithin(const std::string& inner, const std::string& outer) {
          (inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
           inner[outer.size()] == '/');
 }
+
+// The run's OutputSink once the redaction rules exist (RunRequest's on_started attaches it,
+// before the sandbox is released: nothing is written to it earlier).
+class DeferredSink : public sandbox::OutputSink {
+ public:
+  void attach(std::unique_ptr<RedactingSink> sink) { sink_ = std::move(sink); }
+  RedactingSink* operator->() const { return sink_.get(); }
+  void write(sandbox::StreamId stream, std::span<const std::byte> data) override {
+    sink_->write(stream, data);
+  }
+  std::optional<std::chrono::steady_clock::time_point> nextDeadline() const override {
+    return sink_ == nullptr ? std::nullopt : sink_->nextDeadline();
+  }
+  void onIdle(std::chrono::steady_clock::time_point now) override {
+    if (sink_ != nullptr) {
+      sink_->onIdle(now);
+    }
+  }
+  void finish() override {
+    if (sink_ != nullptr) {
+      sink_->finish();
+    }
+  }
+
+ private:
+  std::unique_ptr<RedactingSink> sink_;
+};
 
 Result<std::shared_ptr<const redact::RuleSet>> redactionRules(const RunRequest& req,
                                                               const std::string& state_dir) {
@@ -119,6 +147,11 @@ int runCommand(const RunRequest& req) {
   if (Status s = checkWorkspaceAgainstStateDir(*ws, *state); !s.has_value()) {
     return finishWithError(s.error());
   }
+  // The Vectorscan database takes ~12 ms to compile: build it on another thread while the
+  // sandbox is prepared, cloned and put in its cgroups; it is joined before the sandbox is
+  // released, so no byte of the command is ever produced without it.
+  std::future<Result<std::shared_ptr<const redact::RuleSet>>> rules_future = std::async(
+      std::launch::async, [&req, state_dir = *state] { return redactionRules(req, state_dir); });
   std::vector<std::string> warnings = reapStaleRuns(*state);
   for (const std::string& w : warnings) {
     if (!req.quiet) {
@@ -129,16 +162,8 @@ int runCommand(const RunRequest& req) {
   if (!dir.has_value()) {
     return finishWithError(std::move(dir).error().addContext("cannot create the run directory"));
   }
-  Result<std::shared_ptr<const redact::RuleSet>> rules = redactionRules(req, *state);
-  if (!rules.has_value()) {
-    return finishWithError(std::move(rules).error().addContext("redaction rules"));
-  }
-  Result<std::unique_ptr<RedactingSink>> sink_or =
-      RedactingSink::open(*rules, dir->path() + "/output.log");
-  if (!sink_or.has_value()) {
-    return finishWithError(std::move(sink_or).error().addContext("output redactor"));
-  }
-  RedactingSink& sink = **sink_or;
+  std::shared_ptr<const redact::RuleSet> rules;
+  DeferredSink sink;
   sandbox::RunTarget target{.argv = req.argv, .workspace = *ws, .term = req.term, .lang = req.lang};
   auto started = std::chrono::system_clock::now();
   Result<sandbox::RunResult> result = sandbox::supervise({
@@ -147,16 +172,27 @@ int runCommand(const RunRequest& req) {
       .output = sink,
       .stdin_fd = STDIN_FILENO,
       .cgroup_name = "agentbox-run-" + dir->id(),
-      .on_started =
-          [&](pid_t pid, const std::vector<std::string>& cgroup_dirs) {
-            Status s = dir->recordInitPid(pid);
-            if (s.has_value()) {
-              s = dir->recordCgroups(cgroup_dirs);
-            }
-            if (!s.has_value()) {
-              warnings.push_back("cannot record the run for clean-up: " + s.error().oneLine());
-            }
-          },
+      .on_started = [&](pid_t pid, const std::vector<std::string>& cgroup_dirs) -> Status {
+        Status s = dir->recordInitPid(pid);
+        if (s.has_value()) {
+          s = dir->recordCgroups(cgroup_dirs);
+        }
+        if (!s.has_value()) {
+          warnings.push_back("cannot record the run for clean-up: " + s.error().oneLine());
+        }
+        Result<std::shared_ptr<const redact::RuleSet>> built = rules_future.get();
+        if (!built.has_value()) {
+          return std::move(built).error().addContext("redaction rules");
+        }
+        rules = std::move(*built);
+        Result<std::unique_ptr<RedactingSink>> opened =
+            RedactingSink::open(rules, dir->path() + "/output.log");
+        if (!opened.has_value()) {
+          return std::move(opened).error().addContext("output redactor");
+        }
+        sink.attach(std::move(*opened));
+        return ok();
+      },
   });
   if (!result.has_value()) {
     return finishWithError(result.error());
@@ -164,8 +200,8 @@ int runCommand(const RunRequest& req) {
   if (!result->error.empty()) {
     // The error can quote the command (argv): it passes the redactor like everything else.
     std::string line = result->error;
-    if (*rules != nullptr) {
-      line = redact::redactString(*rules, line).value_or("(message withheld: redaction failed)");
+    if (rules != nullptr) {
+      line = redact::redactString(rules, line).value_or("(message withheld: redaction failed)");
     }
     printLine(line);
   }
@@ -175,8 +211,8 @@ int runCommand(const RunRequest& req) {
       printLine("warning: " + w);
     }
   }
-  redact::RedactionCounts counts = sink.counts();
-  if (sink.failed()) {
+  redact::RedactionCounts counts = sink->counts();
+  if (sink->failed()) {
     warnings.push_back("the redaction engine failed: the rest of the output was withheld");
   }
   std::string compact = renderRunRecord({.id = dir->id(),
@@ -189,10 +225,10 @@ int runCommand(const RunRequest& req) {
                                          .warnings = warnings,
                                          .redaction_by_rule = counts.by_rule,
                                          .redaction_by_class = counts.by_class,
-                                         .redaction_state = !sink.enabled() ? "off"
-                                                            : sink.failed() ? "failed"
-                                                                            : "on"});
-  std::string record = redactRecord(*rules, compact, dir->id(), result->exit_code);
+                                         .redaction_state = !sink->enabled() ? "off"
+                                                            : sink->failed() ? "failed"
+                                                                             : "on"});
+  std::string record = redactRecord(rules, compact, dir->id(), result->exit_code);
   if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", record, 0600); !s.has_value()) {
     printLine("cannot write the run record: " + s.error().oneLine());
   }

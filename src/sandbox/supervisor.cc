@@ -912,7 +912,10 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
     return std::move(joined).error();
   }
   if (req.on_started) {
-    req.on_started(pid, p.cgroups->dirs());
+    if (Status s = req.on_started(pid, p.cgroups->dirs()); !s.has_value()) {
+      killAndReap(pidfd);
+      return std::move(s).error();
+    }
   }
   if (req.policy.resources.timeout_ms > 0) {
     AGENTBOX_TRY(sys::timerArm(timer, std::chrono::milliseconds(req.policy.resources.timeout_ms)));

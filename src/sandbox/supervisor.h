@@ -93,7 +93,8 @@ struct SuperviseRequest {
   std::string cgroup_name;  // "agentbox-run-<id>": the run's cgroup directories
   // Called once the sandbox's pid 1 exists (host pid) and its cgroups are made, before it is
   // released: the caller records both so that the next start can clean up after a kill -9.
-  std::function<void(pid_t, const std::vector<std::string>& cgroup_dirs)> on_started;
+  // An error stops the run before the command exists (the sandbox is killed; exit 125).
+  std::function<Status(pid_t, const std::vector<std::string>& cgroup_dirs)> on_started;
 };
 
 // Errors are failures before the sandbox started (exit 125); everything after is a RunResult.
