@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <future>
 
 #include "sandbox/cgroups.h"
 #include "sandbox/child_planner.h"
@@ -585,10 +586,10 @@ Status planExtraMounts(const SuperviseRequest& req, Prepared& p) {
 }
 
 // Landlock is a required layer: strict refuses on a kernel without it.
-Status planHardening(const SuperviseRequest& req, Prepared& p) {
-  AGENTBOX_ASSIGN_OR_RETURN(p.seccomp,
-                            seccompProgramForPolicy(req.policy, p.shared_host)
-                                .context("seccomp profile {}", req.policy.seccomp.profile));
+Status planHardening(const SuperviseRequest& req, Prepared& p,
+                     std::future<Result<SeccompProgram>>& seccomp) {
+  AGENTBOX_ASSIGN_OR_RETURN(
+      p.seccomp, seccomp.get().context("seccomp profile {}", req.policy.seccomp.profile));
   for (const std::string& w : p.seccomp.warnings) {
     p.warnings.push_back(w);
   }
@@ -738,6 +739,11 @@ Result<Prepared> prepare(const SuperviseRequest& req) {
       }
     }
   }
+  // libseccomp takes milliseconds for the built-in profile: compile it on another thread
+  // while the workspace tree and the cgroups are made.
+  std::future<Result<SeccompProgram>> seccomp = std::async(
+      std::launch::async,
+      [&req, shared = p.shared_host] { return seccompProgramForPolicy(req.policy, shared); });
   if (p.me.privileged) {
     AGENTBOX_ASSIGN_OR_RETURN(p.ws_tree,
                               makeIdmappedTree({.path = req.target.workspace,
@@ -751,7 +757,7 @@ Result<Prepared> prepare(const SuperviseRequest& req) {
   AGENTBOX_ASSIGN_OR_RETURN(RunCgroups cg, makeCgroups(req));
   p.cgroups.emplace(std::move(cg));
   AGENTBOX_TRY(planExtraMounts(req, p));
-  AGENTBOX_TRY(planHardening(req, p));
+  AGENTBOX_TRY(planHardening(req, p, seccomp));
   return p;
 }
 
