@@ -37,6 +37,7 @@ const char* childStageName(ChildStage stage) {
     case ChildStage::kStart: return "start";
     case ChildStage::kDeathSignal: return "parent-death signal";
     case ChildStage::kWaitParent: return "wait for id maps";
+    case ChildStage::kWaitRelease: return "wait for cgroups";
     case ChildStage::kCgroupNamespace: return "cgroup namespace";
     case ChildStage::kIdentity: return "become sandbox root";
     case ChildStage::kMountPrivate: return "make mounts private";
@@ -616,19 +617,19 @@ void runChild(const ChildPlan& plan) {
   // The setup checklist. Order matters: the death signal right after the last credential
   // change (so nothing outlives agentbox), maps before any mount (caps in the new user ns need a
   // mapped identity), bind sources cloned before the root tmpfs hides them, pivot before read-only
-  // remounts. Hardening (capabilities, no_new_privs, landlock, seccomp last) slots in before
-  // spawning.
+  // remounts, the cgroups joined before the command exists. Hardening (capabilities,
+  // no_new_privs, landlock, seccomp last) slots in before spawning.
   ::prctl(PR_SET_NAME, "agentbox-init", 0, 0, 0);  // what `ps` shows for pid 1
   step(plan, ChildStage::kCloseFds, closeInheritedFds(plan));
   step(plan, ChildStage::kWaitParent, waitForParent(plan));
   if (plan.shared_host) {
+    step(plan, ChildStage::kWaitRelease, waitForParent(plan));
     step(plan, ChildStage::kDeathSignal, armDeathSignal(plan));
     if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
       fail(plan, ChildStage::kSpawnCommand, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
     }
     spawnAndRunInit(plan);
   }
-  step(plan, ChildStage::kCgroupNamespace, unshareCgroupNamespace());
   step(plan, ChildStage::kIdentity, becomeRoot(plan));
   step(plan, ChildStage::kDeathSignal, armDeathSignal(plan));
   step(plan, ChildStage::kMountPrivate, makeMountsPrivate());
@@ -638,6 +639,11 @@ void runChild(const ChildPlan& plan) {
   step(plan, ChildStage::kReadOnlyRoot, makeReadOnly(plan));
   step(plan, ChildStage::kHostname, setHostname(plan));
   step(plan, ChildStage::kLoopback, loopbackUp());
+  // The sandbox is built while the parent moves us into the run's cgroups (a v1 move waits
+  // for an RCU grace period); nothing of the command runs before the second byte, and the
+  // cgroup namespace is made only once we sit in the run cgroup, so that it is its root.
+  step(plan, ChildStage::kWaitRelease, waitForParent(plan));
+  step(plan, ChildStage::kCgroupNamespace, unshareCgroupNamespace());
   step(plan, ChildStage::kSandboxUser, becomeSandboxUser(plan));
   spawnAndRunInit(plan);
 }

@@ -58,6 +58,7 @@ enum class ChildStage : uint16_t {
   kStart,
   kDeathSignal,
   kWaitParent,
+  kWaitRelease,
   kCgroupNamespace,
   kIdentity,
   kMountPrivate,
@@ -98,7 +99,8 @@ struct ChildReport {
 
 struct ChildPlan {
   // Inherited fds: the child closes every other fd at start (close_range over the gaps).
-  int sync_fd = -1;    // read end: one byte once the parent wrote the id maps
+  int sync_fd = -1;    // read end: one byte once the id maps are written, one once the child
+                       // sits in its cgroups and may run the command
   int report_fd = -1;  // write end of ChildReport records
   int stdin_fd = -1;   // the command's stdio (pipes or a pty), dup2'ed to 0, 1, 2
   int stdout_fd = -1;

@@ -907,11 +907,16 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
     AGENTBOX_ASSIGN_OR_RETURN(RawTerminal r, RawTerminal::enter(req.stdin_fd));
     raw.emplace(std::move(r));
   }
-  // The child waits for the sync byte: it joins its cgroups and gets its maps before it runs
-  // a single instruction of setup, so nothing of the run is ever unlimited.
-  Status joined = p.cgroups->attach(pid);
-  if (joined.has_value() && !p.shared_host) {
-    joined = writeIdMaps(pid, p.ids).context("cannot write the sandbox's id maps");
+  // First sync byte: the id maps are written, the child builds the sandbox while we move it
+  // into its cgroups (a v1 move waits for an RCU grace period). Second byte: it sits in its
+  // cgroups and may start the command, so nothing the command does is ever unlimited.
+  Status joined =
+      p.shared_host ? ok() : writeIdMaps(pid, p.ids).context("cannot write the sandbox's id maps");
+  if (joined.has_value()) {
+    joined = sys::writeAll(ch.sync.write.get(), "m");
+  }
+  if (joined.has_value()) {
+    joined = p.cgroups->attach(pid);
   }
   if (!joined.has_value()) {
     killAndReap(pidfd);
