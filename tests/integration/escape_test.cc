@@ -19,7 +19,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -66,6 +68,8 @@ const std::vector<std::string>& expectedProbes() {
                                                   "net.packet_socket",
                                                   "net.tcp_host_loopback",
                                                   "net.abstract_unix_host",
+                                                  "net.udp_host_loopback",
+                                                  "net.unix_socket_host_path",
                                                   "kernel.keyctl",
                                                   "kernel.bpf",
                                                   "kernel.perf_event_open",
@@ -121,6 +125,8 @@ const std::set<std::string>& controlMustWork() {
                                                "net.packet_socket",
                                                "net.tcp_host_loopback",
                                                "net.abstract_unix_host",
+                                               "net.udp_host_loopback",
+                                               "net.unix_socket_host_path",
                                                "kernel.keyctl",
                                                "priv.effective_capabilities",
                                                "priv.capset_raise",
@@ -299,6 +305,72 @@ class Listener {
   std::string name_;
 };
 
+// A UDP echo server on host loopback, answering from its own thread until destroyed.
+class UdpEcho {
+ public:
+  UdpEcho() {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    timeval tv{0, 100000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        char buf[64];
+        sockaddr_in from{};
+        socklen_t flen = sizeof from;
+        ssize_t n = ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &flen);
+        if (n > 0) {
+          ::sendto(fd_, buf, static_cast<size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), flen);
+        }
+      }
+    });
+  }
+  UdpEcho(const UdpEcho&) = delete;
+  UdpEcho& operator=(const UdpEcho&) = delete;
+  ~UdpEcho() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// A unix stream socket listening at a host path.
+class UnixPathListener {
+ public:
+  explicit UnixPathListener(std::string path) : path_(std::move(path)) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path_.c_str());
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << path_;
+    EXPECT_EQ(::listen(fd_, 64), 0);
+  }
+  UnixPathListener(const UnixPathListener&) = delete;
+  UnixPathListener& operator=(const UnixPathListener&) = delete;
+  ~UnixPathListener() {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+};
+
 class EscapeTest : public RunTest {
  protected:
   void SetUp() override {
@@ -361,6 +433,8 @@ class EscapeTest : public RunTest {
         "--canary=" + std::to_string(canary_),
         "--tcp-port=" + std::to_string(tcp_.port()),
         "--abstract=" + unix_.name(),
+        "--udp-port=" + std::to_string(udp_.port()),
+        "--unix-path=" + unix_path_.path(),
         "--shm-key=" + std::to_string(shm_key_),
         "--shm-name=" + shm_name_,
         "--pids=" + std::to_string(kPids),
@@ -468,6 +542,8 @@ class EscapeTest : public RunTest {
   TempDir outside_{"agentbox-escape-outside"};
   Listener tcp_{false};
   Listener unix_{true};
+  UdpEcho udp_;
+  UnixPathListener unix_path_{outside_.file("agentbox.sock")};
   int shm_key_ = 0;
   int shm_id_ = -1;
   std::string shm_name_;

@@ -77,6 +77,8 @@ typedef struct {
   long canary;                         /* pid of the canary process (host pid) */
   int tcp_port;                        /* loopback listener of the test */
   const char* abstract_name;           /* abstract unix socket of the test */
+  int udp_port;                        /* UDP echo server of the test on loopback */
+  const char* unix_path;               /* a unix socket the test listens on at a host path */
   int shm_key;                         /* SysV shared memory segment of the test */
   const char* shm_name;                /* /dev/shm file of the test */
   long pids, mem_mib, tmp_mib, nofile; /* the run's limits; probes go past them */
@@ -364,6 +366,42 @@ static int pTcpHostLoopback(const Ctx* c) {
   a.sin_family = AF_INET;
   a.sin_port = htons((uint16_t)c->tcp_port);
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int e = errOf(connect(fd, (struct sockaddr*)&a, sizeof a));
+  close(fd);
+  return e;
+}
+/* A datagram to the test's UDP echo server on host loopback; escaped only if the echo comes
+ * back (inside a network namespace the send itself "works" on the sandbox's own loopback). */
+static int pUdpHostLoopback(const Ctx* c) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return errno;
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)c->udp_port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  struct timeval tv = {0, 300000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  int e = 0;
+  char reply[16];
+  if (sendto(fd, "agentbox", 8, 0, (struct sockaddr*)&a, sizeof a) != 8) {
+    e = errno;
+  } else if (recv(fd, reply, sizeof reply, 0) <= 0) {
+    e = errno == EAGAIN || errno == EWOULDBLOCK ? kAbsent : errno;
+  }
+  close(fd);
+  return e;
+}
+/* A unix socket at a host path (the docker.sock / D-Bus case). */
+static int pUnixPathHost(const Ctx* c) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return errno;
+  struct sockaddr_un a;
+  memset(&a, 0, sizeof a);
+  a.sun_family = AF_UNIX;
+  snprintf(a.sun_path, sizeof a.sun_path, "%s", c->unix_path);
   int e = errOf(connect(fd, (struct sockaddr*)&a, sizeof a));
   close(fd);
   return e;
@@ -761,6 +799,8 @@ static const Probe kProbes[] = {
     {"net.packet_socket", pPacketSocket, "", "socket"},
     {"net.tcp_host_loopback", pTcpHostLoopback, "ECONNREFUSED", NULL},
     {"net.abstract_unix_host", pAbstractUnix, "ECONNREFUSED,EPERM", NULL},
+    {"net.udp_host_loopback", pUdpHostLoopback, "ABSENT,EPERM", NULL},
+    {"net.unix_socket_host_path", pUnixPathHost, "ENOENT,EPERM", NULL},
     {"kernel.keyctl", pKeyctl, "", "add_key"},
     {"kernel.bpf", pBpf, "", "bpf"},
     {"kernel.perf_event_open", pPerfEventOpen, "", "perf_event_open"},
@@ -873,6 +913,8 @@ int main(int argc, char** argv) {
   c.canary = atol(optArg(argc, argv, "--canary", "0"));
   c.tcp_port = atoi(optArg(argc, argv, "--tcp-port", "0"));
   c.abstract_name = optArg(argc, argv, "--abstract", "agentbox-escape-none");
+  c.udp_port = atoi(optArg(argc, argv, "--udp-port", "0"));
+  c.unix_path = optArg(argc, argv, "--unix-path", "/nonexistent/agentbox.sock");
   c.shm_key = atoi(optArg(argc, argv, "--shm-key", "0"));
   c.shm_name = optArg(argc, argv, "--shm-name", "agentbox-escape-none");
   c.pids = atol(optArg(argc, argv, "--pids", "32"));
