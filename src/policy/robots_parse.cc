@@ -19,12 +19,7 @@ namespace agentbox::policy {
 
 namespace {
 
-// ' ' '\t' '\v' '\f' (not CR or LF, which end lines).
-bool isBlank(char c) {
-  constexpr uint64_t kBlanks = uint64_t{1} << ' ' | 1U << '\t' | 1U << '\v' | 1U << '\f';
-  const auto o = static_cast<unsigned char>(c);
-  return o <= ' ' && ((kBlanks >> o) & 1) != 0;
-}
+using robots_internal::isBlank;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && isBlank(s.front())) {
@@ -103,7 +98,9 @@ bool keyIs(const char* k, const Keyword& w) {
   return true;
 }
 
-RobotsKey classifyKey(std::string_view key) {
+}  // namespace
+
+RobotsKey classifyRobotsKey(std::string_view key) {
   const char* k = key.data();
   switch (key.size()) {
     case 5:
@@ -134,8 +131,8 @@ RobotsKey classifyKey(std::string_view key) {
   }
 }
 
-// Splits a line without colon, "key value", into two words; false unless exactly two.
-bool splitWords(std::string_view line, std::string_view& key, std::string_view& value) {
+bool robots_internal::splitWords(std::string_view line, std::string_view& key,
+                                 std::string_view& value) {
   line = trim(line);
   size_t ws = 0;
   while (ws < line.size() && !isBlank(line[ws])) {
@@ -153,8 +150,6 @@ bool splitWords(std::string_view line, std::string_view& key, std::string_view& 
   }
   return true;
 }
-
-}  // namespace
 
 std::string_view robotsEffectiveBody(std::string_view body) {
   if (body.size() > kRobotsMaxBytes) {
@@ -229,85 +224,6 @@ void RobotsLexer::load(size_t at) {
 #endif
 }
 
-template <class Pick>
-size_t RobotsLexer::find(size_t at, Pick pick) {
-  for (;;) {
-    if (at - base_ >= 64) {  // also when at < base_ (wraps)
-      load(at);
-    }
-    const uint64_t m = pick(block_) >> (at - base_);
-    if (m != 0) {
-      return at + static_cast<size_t>(__builtin_ctzll(m));
-    }
-    at = base_ + 64;  // at most size_: the block holding size_ has its LF padding
-  }
-}
-
-bool RobotsLexer::next(RobotsRecord& out) {
-  const char* const s = data_;
-  const size_t n = size_;
-  size_t p = pos_;
-  while (p < n) {
-    ++line_;
-    const size_t q = find(p, [](const Block& b) { return b.key_stop; });
-    std::string_view key;
-    std::string_view value;
-    bool ok = false;
-    bool literal = false;
-    size_t r = q;
-    if (q < n && s[q] == ':') {
-      size_t k = p;
-      while (isBlank(s[k])) {  // stops at the ':'
-        ++k;
-      }
-      size_t key_end = q;
-      while (key_end > k && isBlank(s[key_end - 1])) {
-        --key_end;
-      }
-      key = std::string_view(s + k, key_end - k);
-      size_t v = q + 1;
-      while (v < n && isBlank(s[v])) {
-        ++v;
-      }
-      // The first octet that ends the value or keeps it from being a literal; find() leaves
-      // block_ on the block that holds it.
-      const size_t sp = find(v, [](const Block& b) { return b.special; });
-      size_t last = sp;
-      r = sp;
-      if (((block_.key_stop >> (sp - base_)) & 1) == 0) {  // not LF CR '#': not the end yet
-        r = find(sp, [](const Block& b) { return b.key_stop & b.special; });
-        last = r;
-        while (last > v && isBlank(s[last - 1])) {
-          --last;
-        }
-      }
-      literal = sp >= last;  // nothing but trailing blanks from sp on
-      value = std::string_view(s + v, last - v);
-      ok = key_end != k;
-    } else {
-      ok = splitWords(std::string_view(s + p, q - p), key, value);
-    }
-    if (r < n && s[r] == '#') {
-      r = find(r, [](const Block& b) { return b.eol; });
-    }
-    if (r < n) {
-      r += (s[r] == '\r' && r + 1 < n && s[r + 1] == '\n') ? 2 : 1;
-    }
-    p = r;
-    if (ok) {
-      pos_ = p;
-      out.line = line_;
-      out.key = classifyKey(key);
-      out.name = key;
-      out.value = value;
-      out.literal = literal;
-      return true;
-    }
-  }
-  pos_ = p;
-  return false;
-}
-
 std::vector<RobotsRecord> robotsRecordsByScanForTest(std::string_view body) {
   static constexpr std::string_view kNames[] = {
       "user-agent", "useragent", "user agent", "allow",    "disallow",    "disalow",
@@ -340,7 +256,7 @@ std::vector<RobotsRecord> robotsRecordsByScanForTest(std::string_view body) {
       if (rec.name.empty()) {
         continue;
       }
-    } else if (!splitWords(text, rec.name, rec.value)) {
+    } else if (!robots_internal::splitWords(text, rec.name, rec.value)) {
       continue;
     }
     std::string lower(rec.name);
