@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "policy/robots_pattern.h"
@@ -19,11 +20,13 @@ namespace {
 
 constexpr size_t kInlinePathBytes = 4096;
 constexpr uint32_t kShortLengthLimit = 512;
+// compactIfSparse() leaves an arena alone unless it could shrink by more than half and this.
+constexpr size_t kCompactSlackBytes = 4096;
 
+// The first n < 8 octets of a uint64_t as memcpy lays them out.
 uint64_t maskFirst(size_t n) {
-  uint64_t m = 0;
-  std::memset(&m, 0xFF, n);
-  return m;
+  return std::endian::native == std::endian::little ? (uint64_t{1} << (8 * n)) - 1
+                                                    : ~(~uint64_t{0} >> (8 * n));
 }
 
 // The first min(n, 8) octets at p, zero-padded; `avail` octets may be read from p.
@@ -170,10 +173,15 @@ struct Robots::GroupState {
 
 Robots Robots::compile(std::string_view body, std::string_view user_agent) {
   Robots out;
+  // The arena starts as one copy of the text that is parsed (the same view RobotsLexer reads),
+  // so a rule's value as written is an offset into it rather than a copy per rule; normalized
+  // patterns are appended. compactIfSparse() drops the unused text when it is most of it.
+  const std::string_view text = robotsEffectiveBody(body);
+  out.data_.reserve(text.size() + text.size() / 8 + 64);
+  out.data_.assign(text);
   // Rules are kept as they come, tagged with their group's kind; which kind applies is only
   // known at the end of the file, and then the others are dropped.
-  out.rules_.reserve(body.size() / 24 + 4);
-  out.data_.reserve(body.size() / 2 + 16);
+  out.rules_.reserve(text.size() / 24 + 4);
   GroupState st;
   st.token = robotsProductToken(user_agent);
   RobotsLexer lex(body);
@@ -188,7 +196,7 @@ Robots Robots::compile(std::string_view body, std::string_view user_agent) {
         if (st.in_group) {
           st.in_agents = false;
           if (st.groups != 0) {
-            out.addRule(rec, st.groups);
+            out.addRule(rec, st.groups, static_cast<size_t>(rec.value.data() - text.data()));
           }
         }
         break;
@@ -203,11 +211,12 @@ Robots Robots::compile(std::string_view body, std::string_view user_agent) {
   out.crawl_delay_ = out.agent_group_ ? st.delay_specific : st.delay_star;
   const uint8_t keep = out.agent_group_ ? kSpecific : kStar;
   std::erase_if(out.rules_, [keep](const Rule& r) { return (r.groups & keep) == 0; });
+  out.compactIfSparse();
   out.buildIndex();
   return out;
 }
 
-void Robots::addRule(const RobotsRecord& rec, uint8_t groups) {
+void Robots::addRule(const RobotsRecord& rec, uint8_t groups, size_t offset) {
   const std::string_view v = rec.value;
   // An empty value is no rule (§2.2.2 allows "disallow:" to mean nothing is disallowed); a
   // value that starts with neither '/' nor '*' can never match a path, which starts with '/'.
@@ -215,27 +224,23 @@ void Robots::addRule(const RobotsRecord& rec, uint8_t groups) {
     return;
   }
   Rule& r = rules_.emplace_back();
-  r.source_off = static_cast<uint32_t>(data_.size());
-  r.source_len = static_cast<uint32_t>(v.size());
-  data_.append(v);
+  r.source_off = r.pattern_off = static_cast<uint32_t>(offset);
+  r.source_len = r.pattern_len = static_cast<uint32_t>(v.size());
   r.line = rec.line;
   r.allow = rec.key == RobotsKey::kAllow;
   r.groups = groups;
   r.next = kNone;
   if (rec.literal) {  // the common case: a plain path prefix, nothing to normalize
-    r.pattern_off = r.source_off;
-    r.pattern_len = r.prefix_len = r.source_len;
+    r.prefix_len = r.source_len;
     return;
   }
   if (robotsNeedsNormalizing(v, RobotsSide::kPattern)) {
-    const size_t n = normalizedRobotsSize(v, RobotsSide::kPattern, false);
-    r.pattern_off = static_cast<uint32_t>(data_.size());
-    data_.resize(data_.size() + n);
-    r.pattern_len = static_cast<uint32_t>(
-        normalizeRobotsTo(v, RobotsSide::kPattern, false, data_.data() + r.pattern_off));
-  } else {
-    r.pattern_off = r.source_off;
-    r.pattern_len = r.source_len;
+    const size_t at = data_.size();
+    data_.resize(at + 3 * v.size());  // normalization at most triples the size
+    const size_t n = normalizeRobotsTo(v, RobotsSide::kPattern, false, data_.data() + at);
+    data_.resize(at + n);
+    r.pattern_off = static_cast<uint32_t>(at);
+    r.pattern_len = static_cast<uint32_t>(n);
   }
   const std::string_view pat = pattern(r);
   r.anchored = pat.back() == '$';
@@ -248,6 +253,31 @@ void Robots::addRule(const RobotsRecord& rec, uint8_t groups) {
       r.needs |= octetBit(body[i]);
     }
   }
+}
+
+void Robots::compactIfSparse() {
+  size_t used = 0;
+  for (const Rule& r : rules_) {
+    used += r.source_len + (r.pattern_off != r.source_off ? r.pattern_len : 0);
+  }
+  if (used * 2 + kCompactSlackBytes >= data_.size()) {
+    return;
+  }
+  std::string packed;
+  packed.reserve(used);
+  for (Rule& r : rules_) {
+    const auto source = static_cast<uint32_t>(packed.size());
+    packed.append(data_, r.source_off, r.source_len);
+    if (r.pattern_off != r.source_off) {
+      const auto normalized = static_cast<uint32_t>(packed.size());
+      packed.append(data_, r.pattern_off, r.pattern_len);
+      r.pattern_off = normalized;
+    } else {
+      r.pattern_off = source;
+    }
+    r.source_off = source;
+  }
+  data_.swap(packed);
 }
 
 void Robots::buildIndex() {

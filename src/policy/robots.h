@@ -81,6 +81,8 @@ class Robots {
   // check() without the index, a plain scan of every rule: the reference the index is
   // tested and fuzzed against.
   [[nodiscard]] RobotsVerdict checkByScanForTest(std::string_view url) const;
+  // Octets held for rule text (the arena's capacity), to test that unused text is dropped.
+  [[nodiscard]] size_t arenaBytesForTest() const { return data_.capacity(); }
 
  private:
   enum class Mode : uint8_t { kRules, kAllowAll, kDisallowAll };
@@ -112,7 +114,10 @@ class Robots {
   struct GroupState;
 
   Robots() = default;
-  void addRule(const RobotsRecord& rec, uint8_t groups);
+  // `offset`: where rec.value starts in data_ (which begins as a copy of the parsed text).
+  void addRule(const RobotsRecord& rec, uint8_t groups, size_t offset);
+  // Rebuilds data_ with only what rules_ point at, if that is less than half of it.
+  void compactIfSparse();
   void buildIndex();
   RobotsVerdict decide(std::string_view path, bool use_index) const;
   void matchIndexed(Query& q, Best& allow, Best& disallow) const;
@@ -129,7 +134,9 @@ class Robots {
   Mode mode_ = Mode::kRules;
   bool agent_group_ = false;
   double crawl_delay_ = -1;  // negative: none
-  std::string data_;         // arena: rule values as written and normalized patterns
+  // Arena: the parsed text (rule values as written are offsets into it) followed by the
+  // normalized patterns that differ from their value; after compactIfSparse() only those.
+  std::string data_;
   std::vector<Rule> rules_;
   std::vector<uint32_t> unanchored_;  // rules whose pattern starts with '*' (empty prefix)
   std::vector<Slot> table_;           // open addressing over literal prefixes; size 2^k

@@ -2,9 +2,13 @@
 // File: robots_parse.cc
 #include "policy/robots_parse.h"
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <iterator>
+#include <string>
 #include <system_error>
 
 #if defined(__SSE2__)
@@ -15,9 +19,7 @@ namespace agentbox::policy {
 
 namespace {
 
-bool isBlank(char c) {
-  return c == ' ' || c == '\t' || c == '\v' || c == '\f';
-}
+using robots_internal::isBlank;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && isBlank(s.front())) {
@@ -29,149 +31,108 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Case-insensitive for letters, exact for everything else; `lower` is a lowercase literal.
-bool keyIs(std::string_view key, std::string_view lower) {
-  if (key.size() != lower.size()) {
+// A key to recognize, as at most two 64-bit words so that a comparison is one or two loads:
+// the first min(8, n) octets and, if n > 8, the last 8 (they overlap). `*_fold` has 0x20 at
+// the letters, so (octets | fold) == word is case-insensitive for letters and exact for the
+// rest ("user agent" must not match "user\0agent"). The key is lowercase.
+struct Keyword {
+  uint64_t head = 0;
+  uint64_t head_fold = 0;
+  uint64_t tail = 0;
+  uint64_t tail_fold = 0;
+};
+
+// Octets s[from, from + n) laid out as memcpy would put them in a uint64_t.
+constexpr uint64_t packOctets(std::string_view s, size_t from, size_t n, bool fold) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(s[from + i]);
+    const uint64_t o = fold ? ((c >= 'a' && c <= 'z') ? 0x20U : 0U) : c;
+    v |= o << (std::endian::native == std::endian::little ? 8 * i : 56 - 8 * i);
+  }
+  return v;
+}
+
+constexpr Keyword keyword(std::string_view lower) {
+  const size_t head = lower.size() < 8 ? lower.size() : 8;
+  Keyword k;
+  k.head = packOctets(lower, 0, head, false);
+  k.head_fold = packOctets(lower, 0, head, true);
+  if (lower.size() > 8) {
+    k.tail = packOctets(lower, lower.size() - 8, 8, false);
+    k.tail_fold = packOctets(lower, lower.size() - 8, 8, true);
+  }
+  return k;
+}
+
+constexpr Keyword kAllowKey = keyword("allow");
+constexpr Keyword kSitemapKey = keyword("sitemap");
+constexpr Keyword kDisalowKey = keyword("disalow");
+constexpr Keyword kDisallowKey = keyword("disallow");
+constexpr Keyword kDissalowKey = keyword("dissalow");
+constexpr Keyword kDiasllowKey = keyword("diasllow");
+constexpr Keyword kDisallawKey = keyword("disallaw");
+constexpr Keyword kUseragentKey = keyword("useragent");
+constexpr Keyword kDissallowKey = keyword("dissallow");
+constexpr Keyword kUserDashAgentKey = keyword("user-agent");
+constexpr Keyword kUserSpaceAgentKey = keyword("user agent");
+constexpr Keyword kCrawlDelayKey = keyword("crawl-delay");
+
+template <size_t N>
+uint64_t loadOctets(const char* p) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, N);
+  return v;
+}
+
+// `k` points at exactly N octets.
+template <size_t N>
+bool keyIs(const char* k, const Keyword& w) {
+  constexpr size_t kHead = N < 8 ? N : 8;
+  if ((loadOctets<kHead>(k) | w.head_fold) != w.head) {
     return false;
   }
-  for (size_t i = 0; i < key.size(); ++i) {
-    const char l = lower[i];
-    const char c = key[i];
-    if (l >= 'a' && l <= 'z' ? (c | 0x20) != l : c != l) {
-      return false;
-    }
+  if constexpr (N > 8) {
+    return (loadOctets<8>(k + N - 8) | w.tail_fold) == w.tail;
   }
   return true;
 }
 
-RobotsKey classifyKey(std::string_view k) {
-  switch (k.size()) {
+}  // namespace
+
+RobotsKey classifyRobotsKey(std::string_view key) {
+  const char* k = key.data();
+  switch (key.size()) {
     case 5:
-      return keyIs(k, "allow") ? RobotsKey::kAllow : RobotsKey::kOther;
+      return keyIs<5>(k, kAllowKey) ? RobotsKey::kAllow : RobotsKey::kOther;
     case 7:
-      if (keyIs(k, "sitemap")) {
+      if (keyIs<7>(k, kSitemapKey)) {
         return RobotsKey::kSitemap;
       }
-      return keyIs(k, "disalow") ? RobotsKey::kDisallow : RobotsKey::kOther;
+      return keyIs<7>(k, kDisalowKey) ? RobotsKey::kDisallow : RobotsKey::kOther;
     case 8:
-      return (keyIs(k, "disallow") || keyIs(k, "dissalow") || keyIs(k, "diasllow") ||
-              keyIs(k, "disallaw"))
+      return (keyIs<8>(k, kDisallowKey) || keyIs<8>(k, kDissalowKey) || keyIs<8>(k, kDiasllowKey) ||
+              keyIs<8>(k, kDisallawKey))
                  ? RobotsKey::kDisallow
                  : RobotsKey::kOther;
     case 9:
-      if (keyIs(k, "useragent")) {
+      if (keyIs<9>(k, kUseragentKey)) {
         return RobotsKey::kUserAgent;
       }
-      return keyIs(k, "dissallow") ? RobotsKey::kDisallow : RobotsKey::kOther;
+      return keyIs<9>(k, kDissallowKey) ? RobotsKey::kDisallow : RobotsKey::kOther;
     case 10:
-      return (keyIs(k, "user-agent") || keyIs(k, "user agent")) ? RobotsKey::kUserAgent
-                                                                : RobotsKey::kOther;
+      return (keyIs<10>(k, kUserDashAgentKey) || keyIs<10>(k, kUserSpaceAgentKey))
+                 ? RobotsKey::kUserAgent
+                 : RobotsKey::kOther;
     case 11:
-      return keyIs(k, "crawl-delay") ? RobotsKey::kCrawlDelay : RobotsKey::kOther;
+      return keyIs<11>(k, kCrawlDelayKey) ? RobotsKey::kCrawlDelay : RobotsKey::kOther;
     default:
       return RobotsKey::kOther;
   }
 }
 
-// What the lexer needs to know about 16 octets at once; bit i is octet i. Short lines make
-// per-octet loops the cost of parsing, so the search for delimiters and the check for octets
-// that need normalizing go 16 at a time (SSE2 on x86-64, a plain loop elsewhere).
-struct Chunk {
-  uint32_t key_stop;  // LF CR '#' ':'
-  uint32_t val_stop;  // LF CR '#'
-  uint32_t eol;       // LF CR
-  uint32_t blank;     // ' ' '\t' '\v' '\f'
-  uint32_t special;   // <= 0x20, >= 0x7F, '%' '*' '$'
-};
-
-// Past the end of the input the chunk reads as line ends, so every search stops at `end`.
-[[gnu::always_inline]] inline Chunk scanChunk(const char* p, const char* end) {
-  char pad[16];
-  if (end - p < 16) {
-    const auto n = static_cast<size_t>(end - p);
-    std::memcpy(pad, p, n);
-    std::memset(pad + n, '\n', 16 - n);
-    p = pad;
-  }
-#if defined(__SSE2__)
-  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  auto eq = [&x](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
-  auto bits = [](__m128i m) { return static_cast<uint32_t>(_mm_movemask_epi8(m)); };
-  const __m128i eol = _mm_or_si128(eq('\n'), eq('\r'));
-  const __m128i val_stop = _mm_or_si128(eol, eq('#'));
-  const __m128i blank =
-      _mm_or_si128(_mm_or_si128(eq(' '), eq('\t')), _mm_or_si128(eq('\v'), eq('\f')));
-  const __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x20)), x);
-  const __m128i high = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x7F)), x);
-  const __m128i ops = _mm_or_si128(eq('%'), _mm_or_si128(eq('*'), eq('$')));
-  return {bits(_mm_or_si128(val_stop, eq(':'))), bits(val_stop), bits(eol), bits(blank),
-          bits(_mm_or_si128(_mm_or_si128(low, high), ops))};
-#else
-  Chunk c{};
-  for (uint32_t i = 0; i < 16; ++i) {
-    const auto o = static_cast<unsigned char>(p[i]);
-    const uint32_t bit = 1U << i;
-    const bool eol = o == '\n' || o == '\r';
-    c.eol |= eol ? bit : 0;
-    c.val_stop |= (eol || o == '#') ? bit : 0;
-    c.key_stop |= (eol || o == '#' || o == ':') ? bit : 0;
-    c.blank |= isBlank(static_cast<char>(o)) ? bit : 0;
-    c.special |= (o <= 0x20 || o >= 0x7F || o == '%' || o == '*' || o == '$') ? bit : 0;
-  }
-  return c;
-#endif
-}
-
-int firstBit(uint32_t m) {
-  return __builtin_ctz(m);
-}
-int lastBit(uint32_t m) {
-  return 31 - __builtin_clz(m);
-}
-
-// First octet at or after `p` whose bit is set in the chosen mask (or `end`).
-template <uint32_t Chunk::*Mask>
-const char* findFirst(const char* p, const char* end) {
-  for (;; p += 16) {
-    const uint32_t m = scanChunk(p, end).*Mask;
-    if (m != 0) {
-      return p + firstBit(m);
-    }
-  }
-}
-
-// Reads a value from `v` (first non-blank octet) up to LF, CR or '#'. Sets `last` one past its
-// last non-blank octet and says whether the value is a literal (RobotsRecord::literal).
-const char* scanValue(const char* v, const char* end, const char*& last, bool& literal) {
-  last = v;
-  literal = true;
-  bool pending_blank = false;  // blanks seen after the last non-blank octet
-  for (const char* c = v;; c += 16) {
-    const Chunk ch = scanChunk(c, end);
-    const uint32_t keep = ch.val_stop != 0 ? (1U << firstBit(ch.val_stop)) - 1 : 0xFFFFU;
-    const uint32_t blank = ch.blank & keep;
-    const uint32_t solid = keep & ~blank;
-    if ((ch.special & solid) != 0) {
-      literal = false;
-    }
-    if (solid != 0) {
-      const int hi = lastBit(solid);
-      if (pending_blank || (blank & ((1U << hi) - 1)) != 0) {
-        literal = false;  // a blank inside the value
-      }
-      pending_blank = (blank >> hi) != 0;
-      last = c + hi + 1;
-    } else if (blank != 0) {
-      pending_blank = true;
-    }
-    if (ch.val_stop != 0) {
-      return c + firstBit(ch.val_stop);
-    }
-  }
-}
-
-// Splits a line without colon, "key value", into two words; false unless exactly two.
-bool splitWords(std::string_view line, std::string_view& key, std::string_view& value) {
+bool robots_internal::splitWords(std::string_view line, std::string_view& key,
+                                 std::string_view& value) {
   line = trim(line);
   size_t ws = 0;
   while (ws < line.size() && !isBlank(line[ws])) {
@@ -190,8 +151,6 @@ bool splitWords(std::string_view line, std::string_view& key, std::string_view& 
   return true;
 }
 
-}  // namespace
-
 std::string_view robotsEffectiveBody(std::string_view body) {
   if (body.size() > kRobotsMaxBytes) {
     body = body.substr(0, kRobotsMaxBytes);
@@ -209,53 +168,109 @@ std::string_view robotsEffectiveBody(std::string_view body) {
 
 RobotsLexer::RobotsLexer(std::string_view body) {
   const std::string_view b = robotsEffectiveBody(body);
-  pos_ = b.data();
-  end_ = b.data() + b.size();
+  data_ = b.data();
+  size_ = b.size();
+  load(0);
 }
 
-bool RobotsLexer::next(RobotsRecord& out) {
-  const char* const end = end_;
-  const char* p = pos_;
-  while (p < end) {
-    ++line_;
-    const char* const q = findFirst<&Chunk::key_stop>(p, end);
-    std::string_view key;
-    std::string_view value;
-    bool ok = false;
-    bool literal = false;
-    const char* r = q;
-    if (q < end && *q == ':') {
-      key = trim(std::string_view(p, static_cast<size_t>(q - p)));
-      const char* v = q + 1;
-      while (v < end && isBlank(*v)) {
-        ++v;
-      }
-      const char* last = v;
-      r = scanValue(v, end, last, literal);
-      value = std::string_view(v, static_cast<size_t>(last - v));
-      ok = !key.empty();
-    } else {
-      ok = splitWords(std::string_view(p, static_cast<size_t>(q - p)), key, value);
+void RobotsLexer::load(size_t at) {
+  base_ = at & ~size_t{63};
+  const char* p = data_ + base_;
+  char pad[64];
+  if (size_ - base_ < 64) {
+    const size_t n = size_ - base_;
+    if (n != 0) {
+      std::memcpy(pad, p, n);
     }
-    if (r < end && *r == '#') {
-      r = findFirst<&Chunk::eol>(r, end);
-    }
-    if (r < end) {
-      r += (*r == '\r' && r + 1 < end && r[1] == '\n') ? 2 : 1;
-    }
-    p = r;
-    if (ok) {
-      pos_ = p;
-      out.line = line_;
-      out.key = classifyKey(key);
-      out.name = key;
-      out.value = value;
-      out.literal = literal;
-      return true;
-    }
+    std::memset(pad + n, '\n', 64 - n);
+    p = pad;
   }
-  pos_ = p;
-  return false;
+#if defined(__SSE2__)
+  auto chunk = [](const char* c, unsigned shift, Block& b) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
+    auto eq = [&x](char o) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(o)); };
+    auto bits = [shift](__m128i m) {
+      return uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(m))} << shift;
+    };
+    const __m128i eol = _mm_or_si128(eq('\n'), eq('\r'));
+    const __m128i hash = eq('#');
+    // x + 1 < 0x22 as signed octets: exactly x <= 0x20 or x >= 0x7F.
+    const __m128i outside = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)), _mm_set1_epi8(0x22));
+    // '$' (0x24) and '%' (0x25) differ only in bit 0.
+    const __m128i dollar_percent = _mm_cmpeq_epi8(
+        _mm_and_si128(x, _mm_set1_epi8(static_cast<char>(0xFE))), _mm_set1_epi8('$'));
+    b.eol |= bits(eol);
+    b.key_stop |= bits(_mm_or_si128(_mm_or_si128(eol, hash), eq(':')));
+    b.special |=
+        bits(_mm_or_si128(_mm_or_si128(outside, hash), _mm_or_si128(dollar_percent, eq('*'))));
+  };
+  Block b;
+  chunk(p, 0, b);
+  chunk(p + 16, 16, b);
+  chunk(p + 32, 32, b);
+  chunk(p + 48, 48, b);
+  block_ = b;
+#else
+  Block b;
+  for (unsigned i = 0; i < 64; ++i) {
+    const auto o = static_cast<unsigned char>(p[i]);
+    const uint64_t bit = uint64_t{1} << i;
+    const bool eol = o == '\n' || o == '\r';
+    b.eol |= eol ? bit : 0;
+    b.key_stop |= (eol || o == '#' || o == ':') ? bit : 0;
+    b.special |= (o <= 0x20 || o >= 0x7F || o == '#' || o == '%' || o == '*' || o == '$') ? bit : 0;
+  }
+  block_ = b;
+#endif
+}
+
+std::vector<RobotsRecord> robotsRecordsByScanForTest(std::string_view body) {
+  static constexpr std::string_view kNames[] = {
+      "user-agent", "useragent", "user agent", "allow",    "disallow",    "disalow",
+      "dissallow",  "dissalow",  "diasllow",   "disallaw", "crawl-delay", "sitemap"};
+  static constexpr RobotsKey kKeys[] = {
+      RobotsKey::kUserAgent, RobotsKey::kUserAgent, RobotsKey::kUserAgent,  RobotsKey::kAllow,
+      RobotsKey::kDisallow,  RobotsKey::kDisallow,  RobotsKey::kDisallow,   RobotsKey::kDisallow,
+      RobotsKey::kDisallow,  RobotsKey::kDisallow,  RobotsKey::kCrawlDelay, RobotsKey::kSitemap};
+  std::vector<RobotsRecord> out;
+  const std::string_view b = robotsEffectiveBody(body);
+  uint32_t line = 0;
+  size_t p = 0;
+  while (p < b.size()) {
+    ++line;
+    const size_t eol = std::min(b.find_first_of("\r\n", p), b.size());
+    std::string_view text = b.substr(p, eol - p);
+    p = eol + (b.substr(eol, 2) == "\r\n" ? 2 : 1);
+    text = text.substr(0, text.find('#'));
+    RobotsRecord rec;
+    rec.line = line;
+    const size_t colon = text.find(':');
+    if (colon != std::string_view::npos) {
+      rec.name = trim(text.substr(0, colon));
+      rec.value = trim(text.substr(colon + 1));
+      rec.literal = true;
+      for (const char c : rec.value) {
+        const auto o = static_cast<unsigned char>(c);
+        rec.literal = rec.literal && o > 0x20 && o < 0x7F && c != '%' && c != '*' && c != '$';
+      }
+      if (rec.name.empty()) {
+        continue;
+      }
+    } else if (!robots_internal::splitWords(text, rec.name, rec.value)) {
+      continue;
+    }
+    std::string lower(rec.name);
+    for (char& c : lower) {
+      c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    for (size_t i = 0; i < std::size(kNames); ++i) {
+      if (lower == kNames[i]) {
+        rec.key = kKeys[i];
+      }
+    }
+    out.push_back(rec);
+  }
+  return out;
 }
 
 double parseRobotsCrawlDelay(std::string_view value) {

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace agentbox::policy {
 
@@ -41,6 +42,9 @@ struct RobotsRecord {
   bool literal = false;
 };
 
+// What a key names: case-insensitive for letters, exact for every other octet, whole word.
+RobotsKey classifyRobotsKey(std::string_view name);
+
 // Reads records in file order:
 //   RobotsLexer lex(body);
 //   RobotsRecord rec;
@@ -48,20 +52,137 @@ struct RobotsRecord {
 // A record is `key ":" value`. As in Google's parser, a line without a colon whose content is
 // exactly two blank-separated words is read as `key value` ("Disallow /tmp"): the intent is
 // plain, and a polite agent errs on the side of obeying. Lines that are blank, comments or
-// without a key are skipped (but counted for line numbers).
+// without a key are skipped (but counted for line numbers). `body` must outlive the lexer.
 class RobotsLexer {
  public:
   explicit RobotsLexer(std::string_view body);
 
+  // Defined inline below, so that the caller's loop (Robots::compile) makes no call per line.
   bool next(RobotsRecord& out);
 
  private:
-  // One pass over the bytes with a class table: every octet is looked at once (twice for
-  // blanks around a key), which keeps a 15 KB file at a few microseconds.
-  const char* pos_;
-  const char* end_;
+  // What the lexer needs to know about 64 octets of the body, one bit per octet (bit i is
+  // octet base_ + i); octets past the end of the body read as LF, so every search stops at
+  // the end. Each block is classified once (SSE2: four 16-octet steps), and the line layer is
+  // then a few bit scans per line: every octet is looked at once, except blanks around keys.
+  struct Block {
+    uint64_t eol = 0;       // LF CR
+    uint64_t key_stop = 0;  // LF CR '#' ':' (ends a key)
+    // LF CR '#' and the octets that keep a value from being a literal (RobotsRecord): <= 0x20,
+    // >= 0x7F, '%' '*' '$'. (key_stop & special) is LF CR '#', what ends a value.
+    uint64_t special = 0;
+  };
+  void load(size_t at);
+  // Offset of the first octet at or after `at` whose bit is set in pick(block), or the size
+  // of the body. Offsets only move forward, so each block is loaded once.
+  template <class Pick>
+  size_t find(size_t at, Pick pick);
+
+  const char* data_;
+  size_t size_;
+  size_t pos_ = 0;   // start of the next line
+  size_t base_ = 0;  // offset of block_'s first octet, a multiple of 64
+  Block block_;
   uint32_t line_ = 0;
 };
+
+namespace robots_internal {
+
+// ' ' '\t' '\v' '\f' (not CR or LF, which end lines).
+inline bool isBlank(char c) {
+  constexpr uint64_t kBlanks = uint64_t{1} << ' ' | 1U << '\t' | 1U << '\v' | 1U << '\f';
+  const auto o = static_cast<unsigned char>(c);
+  return o <= ' ' && ((kBlanks >> o) & 1) != 0;
+}
+
+// Splits a line without colon, "key value", into two words; false unless exactly two.
+bool splitWords(std::string_view line, std::string_view& key, std::string_view& value);
+
+}  // namespace robots_internal
+
+template <class Pick>
+inline size_t RobotsLexer::find(size_t at, Pick pick) {
+  for (;;) {
+    if (at - base_ >= 64) {  // also when at < base_ (wraps)
+      load(at);
+    }
+    const uint64_t m = pick(block_) >> (at - base_);
+    if (m != 0) {
+      return at + static_cast<size_t>(__builtin_ctzll(m));
+    }
+    at = base_ + 64;  // at most size_: the block holding size_ has its LF padding
+  }
+}
+
+[[gnu::always_inline]] inline bool RobotsLexer::next(RobotsRecord& out) {
+  using robots_internal::isBlank;
+  const char* const s = data_;
+  const size_t n = size_;
+  size_t p = pos_;
+  while (p < n) {
+    ++line_;
+    const size_t q = find(p, [](const Block& b) { return b.key_stop; });
+    std::string_view key;
+    std::string_view value;
+    bool ok = false;
+    bool literal = false;
+    size_t r = q;
+    if (q < n && s[q] == ':') {
+      size_t k = p;
+      while (isBlank(s[k])) {  // stops at the ':'
+        ++k;
+      }
+      size_t key_end = q;
+      while (key_end > k && isBlank(s[key_end - 1])) {
+        --key_end;
+      }
+      key = std::string_view(s + k, key_end - k);
+      size_t v = q + 1;
+      while (v < n && isBlank(s[v])) {
+        ++v;
+      }
+      // The first octet that ends the value or keeps it from being a literal; find() leaves
+      // block_ on the block that holds it.
+      const size_t sp = find(v, [](const Block& b) { return b.special; });
+      size_t last = sp;
+      r = sp;
+      if (((block_.key_stop >> (sp - base_)) & 1) == 0) {  // not LF CR '#': not the end yet
+        r = find(sp, [](const Block& b) { return b.key_stop & b.special; });
+        last = r;
+        while (last > v && isBlank(s[last - 1])) {
+          --last;
+        }
+      }
+      literal = sp >= last;  // nothing but trailing blanks from sp on
+      value = std::string_view(s + v, last - v);
+      ok = key_end != k;
+    } else {
+      ok = robots_internal::splitWords(std::string_view(s + p, q - p), key, value);
+    }
+    if (r < n && s[r] == '#') {
+      r = find(r, [](const Block& b) { return b.eol; });
+    }
+    if (r < n) {
+      r += (s[r] == '\r' && r + 1 < n && s[r + 1] == '\n') ? 2 : 1;
+    }
+    p = r;
+    if (ok) {
+      pos_ = p;
+      out.line = line_;
+      out.key = classifyRobotsKey(key);
+      out.name = key;
+      out.value = value;
+      out.literal = literal;
+      return true;
+    }
+  }
+  pos_ = p;
+  return false;
+}
+
+// The same records as RobotsLexer, found by a plain per-line scan (std::string_view::find,
+// no bit tricks): the reference RobotsLexer is tested and fuzzed against.
+std::vector<RobotsRecord> robotsRecordsByScanForTest(std::string_view body);
 
 // Parses a crawl-delay value: a plain non-negative decimal number, `DIGITS [ "." DIGITS ]`
 // ("2", "2.5", "0"). Anything else ("abc", "-5", "10s", "1,5", "+2", ".5", "2.", "") and

@@ -9,21 +9,30 @@ namespace agentbox::policy {
 
 namespace {
 
-enum class Octet : uint8_t { kPlain, kEncode, kPercent, kStar, kDollar };
+// What normalization does with an octet, per side (robots_pattern.h): kPlain is kept as it is;
+// kEncode becomes %XX; kPercent starts an escape; kDollar is kept only as a pattern's final
+// octet. In a URL '*' and '$' are kEncode; in a pattern '*' is kPlain (the wildcard).
+enum class Octet : uint8_t { kPlain, kEncode, kPercent, kDollar };
+using OctetTable = std::array<Octet, 256>;
 
-constexpr std::array<Octet, 256> makeOctetTable() {
-  std::array<Octet, 256> t{};
+constexpr OctetTable makeOctetTable(RobotsSide side) {
+  OctetTable t{};
   for (int c = 0; c < 256; ++c) {
     t[c] = (c <= 0x20 || c >= 0x7F) ? Octet::kEncode : Octet::kPlain;
   }
   t['%'] = Octet::kPercent;
-  t['*'] = Octet::kStar;
-  t['$'] = Octet::kDollar;
+  t['*'] = side == RobotsSide::kPattern ? Octet::kPlain : Octet::kEncode;
+  t['$'] = side == RobotsSide::kPattern ? Octet::kDollar : Octet::kEncode;
   return t;
 }
 
-constexpr std::array<Octet, 256> kOctet = makeOctetTable();
+constexpr OctetTable kPatternOctets = makeOctetTable(RobotsSide::kPattern);
+constexpr OctetTable kUrlOctets = makeOctetTable(RobotsSide::kUrl);
 constexpr char kHex[] = "0123456789ABCDEF";
+
+const OctetTable& octets(RobotsSide side) {
+  return side == RobotsSide::kPattern ? kPatternOctets : kUrlOctets;
+}
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') {
@@ -57,39 +66,16 @@ bool isUpperHex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
 }
 
-// What one input octet (or escape) becomes; `consumed` is how many input octets it covers.
-struct Step {
-  size_t consumed;
-  size_t produced;
-  enum Kind : uint8_t { kCopy, kEncodeOctet, kDecoded, kUpperEscape } kind;
-  unsigned char value;
-};
+// True if in[i] is kept as it is: plain, or a pattern's final '$'.
+bool keptAsIs(Octet o, size_t i, size_t n) {
+  return o == Octet::kPlain || (o == Octet::kDollar && i + 1 == n);
+}
 
-Step stepAt(std::string_view in, size_t i, RobotsSide side) {
-  const auto c = static_cast<unsigned char>(in[i]);
-  switch (kOctet[c]) {
-    case Octet::kPlain:
-      return {1, 1, Step::kCopy, c};
-    case Octet::kEncode:
-      return {1, 3, Step::kEncodeOctet, c};
-    case Octet::kStar:
-      return side == RobotsSide::kPattern ? Step{1, 1, Step::kCopy, c}
-                                          : Step{1, 3, Step::kEncodeOctet, c};
-    case Octet::kDollar:
-      return (side == RobotsSide::kPattern && i + 1 == in.size())
-                 ? Step{1, 1, Step::kCopy, c}
-                 : Step{1, 3, Step::kEncodeOctet, c};
-    case Octet::kPercent:
-      break;
-  }
-  const int v = escapeAt(in, i);
-  if (v < 0) {
-    return {1, 3, Step::kEncodeOctet, c};
-  }
-  if (isUnreserved(v)) {
-    return {3, 1, Step::kDecoded, static_cast<unsigned char>(v)};
-  }
-  return {3, 3, Step::kUpperEscape, static_cast<unsigned char>(v)};
+char* putEscape(char* out, unsigned char c) {
+  out[0] = '%';
+  out[1] = kHex[c >> 4];
+  out[2] = kHex[c & 0xF];
+  return out + 3;
 }
 
 }  // namespace
@@ -117,42 +103,64 @@ std::string_view robotsPathAndQuery(std::string_view url) {
 }
 
 size_t normalizedRobotsSize(std::string_view in, RobotsSide side, bool add_leading_slash) {
-  size_t n = add_leading_slash ? 1 : 0;
-  for (size_t i = 0; i < in.size();) {
-    const Step s = stepAt(in, i, side);
-    n += s.produced;
-    i += s.consumed;
+  const OctetTable& t = octets(side);
+  const size_t n = in.size();
+  size_t out = n + (add_leading_slash ? 1 : 0);
+  for (size_t i = 0; i < n; ++i) {
+    const Octet o = t[static_cast<unsigned char>(in[i])];
+    if (keptAsIs(o, i, n)) {
+      continue;
+    }
+    if (o == Octet::kPercent) {
+      const int v = escapeAt(in, i);
+      if (v >= 0) {
+        out -= isUnreserved(v) ? 2 : 0;
+        i += 2;
+        continue;
+      }
+    }
+    out += 2;
   }
-  return n;
+  return out;
 }
 
 size_t normalizeRobotsTo(std::string_view in, RobotsSide side, bool add_leading_slash, char* out) {
+  const OctetTable& t = octets(side);
+  const size_t n = in.size();
   char* p = out;
   if (add_leading_slash) {
     *p++ = '/';
   }
-  for (size_t i = 0; i < in.size();) {
-    const Step s = stepAt(in, i, side);
-    if (s.kind == Step::kCopy || s.kind == Step::kDecoded) {
-      *p++ = static_cast<char>(s.value);
-    } else {
-      *p++ = '%';
-      *p++ = kHex[s.value >> 4];
-      *p++ = kHex[s.value & 0xF];
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    const Octet o = t[c];
+    if (keptAsIs(o, i, n)) {
+      *p++ = static_cast<char>(c);
+      continue;
     }
-    i += s.consumed;
+    if (o == Octet::kPercent) {
+      const int v = escapeAt(in, i);
+      if (v >= 0) {
+        if (isUnreserved(v)) {
+          *p++ = static_cast<char>(v);
+        } else {
+          p = putEscape(p, static_cast<unsigned char>(v));
+        }
+        i += 2;
+        continue;
+      }
+    }
+    p = putEscape(p, c);
   }
   return static_cast<size_t>(p - out);
 }
 
 bool robotsNeedsNormalizing(std::string_view in, RobotsSide side) {
-  for (size_t i = 0; i < in.size(); ++i) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    const Octet o = kOctet[c];
-    if (o == Octet::kPlain || (o == Octet::kStar && side == RobotsSide::kPattern)) {
-      continue;
-    }
-    if (o == Octet::kDollar && side == RobotsSide::kPattern && i + 1 == in.size()) {
+  const OctetTable& t = octets(side);
+  const size_t n = in.size();
+  for (size_t i = 0; i < n; ++i) {
+    const Octet o = t[static_cast<unsigned char>(in[i])];
+    if (keptAsIs(o, i, n)) {
       continue;
     }
     if (o != Octet::kPercent) {

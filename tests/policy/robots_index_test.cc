@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -81,6 +82,52 @@ TEST(RobotsIndex, LongPrefixesUseTheOverflowLengths) {
   EXPECT_FALSE(r.allowed(deep + "/x"));
   EXPECT_TRUE(r.allowed(deep + "/ok"));
   EXPECT_TRUE(r.allowed(deep.substr(0, 600)));
+}
+
+// The arena starts as a copy of the whole file; when the kept rules use less than half of
+// it, compile() rebuilds it with only their text. Both forms must give the same verdicts and
+// the same rule text as written.
+TEST(RobotsIndex, SparseFilesAreCompactedWithTheSameVerdicts) {
+  auto file = [](const std::string& padding) {
+    return "User-agent: otherbot\nDisallow: /other\n#" + padding +
+           "\nUser-agent: *\nDisallow: /caf\xC3\xA9/x\nAllow: /caf%c3%a9/x/ok\n"
+           "Disallow: /*.pdf$\nAllow: /p\nDisallow: /p/%7Euser\n";
+  };
+  const std::string dense_body = file("short");
+  const std::string sparse_body = file(std::string(200000, 'c'));
+  const Robots dense = Robots::compile(dense_body, "agentbox");
+  const Robots sparse = Robots::compile(sparse_body, "agentbox");
+  EXPECT_GE(dense.arenaBytesForTest(), dense_body.size());  // not compacted: whole text
+  EXPECT_LT(sparse.arenaBytesForTest(), 1000u);             // compacted: the 5 rules only
+  ASSERT_EQ(sparse.ruleCount(), 5u);
+  struct Case {
+    const char* url;
+    bool allowed;
+    uint32_t line;
+    std::string_view rule;
+  };
+  const Case cases[] = {
+      {"/caf\xC3\xA9/x/y", false, 5, "/caf\xC3\xA9/x"},
+      {"/caf%C3%A9/x/ok/1", true, 6, "/caf%c3%a9/x/ok"},
+      {"/docs/a.pdf", false, 7, "/*.pdf$"},
+      {"/p/~user/", false, 9, "/p/%7Euser"},
+      {"/p/other", true, 8, "/p"},
+      {"/other", true, 0, ""},
+  };
+  for (const Robots* r : {&dense, &sparse}) {
+    for (const Case& c : cases) {
+      const RobotsVerdict v = r->check(c.url);
+      EXPECT_EQ(v.allowed, c.allowed) << c.url;
+      EXPECT_EQ(v.line, c.line) << c.url;
+      EXPECT_EQ(v.rule, c.rule) << c.url;
+      EXPECT_EQ(r->checkByScanForTest(c.url).line, c.line) << c.url;
+    }
+  }
+  // A copy owns its own arena: the views it returns stay valid after the original is gone.
+  auto copy = std::make_unique<Robots>(sparse);
+  const Robots moved = std::move(*copy);
+  copy.reset();
+  EXPECT_EQ(moved.check("/docs/a.pdf").rule, "/*.pdf$");
 }
 
 TEST(RobotsIndex, SharedBetweenThreads) {

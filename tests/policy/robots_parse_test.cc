@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <ostream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -81,6 +83,178 @@ TEST(RobotsLexer, CrOnlyFilesAreLinear) {
   }
   ASSERT_LE(body.size(), kRobotsMaxBytes);
   EXPECT_EQ(records(body).size(), 39000u);
+}
+
+// Records compared field by field, views by their position in the body.
+void expectSameRecords(std::string_view body) {
+  std::vector<RobotsRecord> fast;
+  RobotsLexer lex(body);
+  RobotsRecord rec;
+  while (lex.next(rec)) {
+    fast.push_back(rec);
+  }
+  const std::vector<RobotsRecord> plain = robotsRecordsByScanForTest(body);
+  ASSERT_EQ(fast.size(), plain.size()) << testing::PrintToString(body);
+  for (size_t i = 0; i < fast.size(); ++i) {
+    const RobotsRecord& a = fast[i];
+    const RobotsRecord& b = plain[i];
+    EXPECT_EQ(a.line, b.line) << testing::PrintToString(body);
+    EXPECT_EQ(a.key, b.key) << testing::PrintToString(body);
+    EXPECT_EQ(a.name.data(), b.name.data()) << testing::PrintToString(body);
+    EXPECT_EQ(a.name, b.name) << testing::PrintToString(body);
+    EXPECT_EQ(a.value.data() - body.data(), b.value.data() - body.data())
+        << testing::PrintToString(body);
+    EXPECT_EQ(a.value, b.value) << testing::PrintToString(body);
+    EXPECT_EQ(a.literal, b.literal) << testing::PrintToString(body) << " value " << a.value;
+  }
+}
+
+TEST(RobotsLexer, AgreesWithPlainScanOnGeneratedFiles) {
+  // Atoms that make the lexer's cases: keys (with case and typos), separators, every kind of
+  // line end, blanks, operators, octets that need encoding, BOM pieces; files of up to ~600
+  // octets so that lines cross the 64-octet blocks the lexer classifies at once.
+  static constexpr std::string_view kAtoms[] = {"User-agent",
+                                                "disallow",
+                                                "ALLOW",
+                                                "Crawl-delay",
+                                                "sitemap",
+                                                "user agent",
+                                                "Disalow",
+                                                "useragent",
+                                                ":",
+                                                ":",
+                                                "#",
+                                                " ",
+                                                "\t",
+                                                "\v",
+                                                "\f",
+                                                "\n",
+                                                "\r",
+                                                "\r\n",
+                                                "/",
+                                                "/a",
+                                                "%",
+                                                "%41",
+                                                "*",
+                                                "$",
+                                                "x",
+                                                "\x80",
+                                                "\xEF\xBB\xBF",
+                                                "\x7F",
+                                                std::string_view("\0", 1),
+                                                "\x01",
+                                                "~",
+                                                "-",
+                                                "agentbox"};
+  std::mt19937 rng(64);
+  size_t records_seen = 0;
+  size_t literals_seen = 0;
+  for (int file = 0; file < 3000; ++file) {
+    std::string body;
+    const size_t atoms = rng() % 200;
+    for (size_t i = 0; i < atoms; ++i) {
+      body += kAtoms[rng() % std::size(kAtoms)];
+    }
+    expectSameRecords(body);
+    if (HasFailure()) {
+      return;
+    }
+    for (const RobotsRecord& r : robotsRecordsByScanForTest(body)) {
+      ++records_seen;
+      literals_seen += (r.literal && !r.value.empty()) ? 1 : 0;
+    }
+  }
+  // The generator must reach the cases it is for.
+  EXPECT_GT(records_seen, 10000u);
+  EXPECT_GT(literals_seen, 800u);
+}
+
+TEST(RobotsLexer, RecordsAcrossBlockBoundaries) {
+  // Shift a fixed file by 0..140 octets so that keys, colons, values, comments and CR LF
+  // pairs each fall on both sides of a 64-octet boundary (and at the very end of the body).
+  for (size_t shift = 0; shift <= 140; ++shift) {
+    const std::string body = "#" + std::string(shift, 'x') +
+                             "\nDisallow: /a%b c \t# note\r\nAllow:\t/plain/path-1  \r"
+                             "user-AGENT :  agentbox\r\r\nDisallow /tmp\nAllow: /end%";
+    expectSameRecords(body);
+    const std::vector<Seen> want = {{2, RobotsKey::kDisallow, "/a%b c"},
+                                    {3, RobotsKey::kAllow, "/plain/path-1"},
+                                    {4, RobotsKey::kUserAgent, "agentbox"},
+                                    {6, RobotsKey::kDisallow, "/tmp"},
+                                    {7, RobotsKey::kAllow, "/end%"}};
+    ASSERT_EQ(records(body), want) << "shift " << shift;
+    RobotsLexer lex(body);
+    RobotsRecord rec;
+    std::vector<bool> literal;
+    while (lex.next(rec)) {
+      literal.push_back(rec.literal);
+    }
+    EXPECT_EQ(literal, (std::vector<bool>{false, true, true, false, false})) << "shift " << shift;
+  }
+}
+
+TEST(RobotsLexer, KeysMatchWholeAndCaseOnlyForLetters) {
+  EXPECT_EQ(records("DiSaLlOw: /a\nuSER-aGENT: b\nCRAWL-DELAY: 1\nsiteMAP: s\n"),
+            (std::vector<Seen>{{1, RobotsKey::kDisallow, "/a"},
+                               {2, RobotsKey::kUserAgent, "b"},
+                               {3, RobotsKey::kCrawlDelay, "1"},
+                               {4, RobotsKey::kSitemap, "s"}}));
+  // Case folding is for letters only: 0x00 | 0x20 is ' ', so "user\0agent" must not pass for
+  // "user agent"; '_' is not '-'; and a key is the whole word.
+  const std::string nul_agent("user\0agent: a\n", 14);
+  EXPECT_EQ(records(nul_agent), (std::vector<Seen>{{1, RobotsKey::kOther, "a"}}));
+  EXPECT_EQ(records("user_agent: a\ncrawl_delay: 1\nALLO\x17: /x\nDisallowed: /z\nallo: /w\n"),
+            (std::vector<Seen>{{1, RobotsKey::kOther, "a"},
+                               {2, RobotsKey::kOther, "1"},
+                               {3, RobotsKey::kOther, "/x"},
+                               {4, RobotsKey::kOther, "/z"},
+                               {5, RobotsKey::kOther, "/w"}}));
+}
+
+TEST(RobotsSizeCap, CrLfSplitByTheCap) {
+  // The CR is the last octet inside the cap and its LF the first one past it: the CR alone
+  // ends the line (§2.2), so the rule is whole and kept.
+  std::string body = "User-agent: *\n";
+  const std::string rule = "Disallow: /kept\r";
+  body += std::string(kRobotsMaxBytes - body.size() - rule.size() - 1, '#') + "\n" + rule;
+  ASSERT_EQ(body.size(), kRobotsMaxBytes);
+  body += "\nDisallow: /late\n";
+  const Robots r = Robots::compile(body, "agentbox");
+  EXPECT_EQ(robotsEffectiveBody(body).size(), kRobotsMaxBytes);
+  EXPECT_FALSE(r.allowed("/kept"));
+  EXPECT_TRUE(r.allowed("/late"));
+  EXPECT_EQ(r.ruleCount(), 1u);
+}
+
+TEST(RobotsSizeCap, LineWhoseEndIsJustPastTheCapIsDropped) {
+  // The value ends exactly at the cap but its LF is past it: the lexer cannot know the line
+  // was complete, so it is dropped like any cut line (docs/robots.md).
+  std::string body = "User-agent: *\nDisallow: /early\n";
+  const std::string rule = "Disallow: /last";
+  body += std::string(kRobotsMaxBytes - body.size() - rule.size() - 1, '#') + "\n" + rule;
+  ASSERT_EQ(body.size(), kRobotsMaxBytes);
+  EXPECT_FALSE(Robots::compile(body, "agentbox").allowed("/last"));  // exactly the cap: read
+  body += "\n";
+  const Robots r = Robots::compile(body, "agentbox");
+  EXPECT_TRUE(r.allowed("/last"));
+  EXPECT_FALSE(r.allowed("/early"));
+  expectSameRecords(body);
+}
+
+TEST(RobotsLexer, PercentAtTheEndOfAPattern) {
+  // A '%' with fewer than two octets after it is the octet '%' (%25), also as the body's
+  // last octet; a final '%' must not make the lexer or the normalizer read past the end.
+  for (const char* body : {"User-agent: *\nDisallow: /a%", "User-agent: *\nDisallow: /a%\n",
+                           "User-agent: *\nDisallow: /a%\r", "User-agent: *\nDisallow: /a% #c"}) {
+    const Robots r = Robots::compile(body, "agentbox");
+    EXPECT_FALSE(r.allowed("/a%")) << body;
+    EXPECT_FALSE(r.allowed("/a%25")) << body;
+    EXPECT_FALSE(r.allowed("/a%25x")) << body;
+    EXPECT_TRUE(r.allowed("/a")) << body;
+    EXPECT_FALSE(r.allowed("/a%2")) << body;  // "/a%252"
+    EXPECT_TRUE(r.allowed("/a%2F")) << body;
+    EXPECT_TRUE(r.allowed("/a%41")) << body;  // "/aA"
+  }
 }
 
 TEST(RobotsSizeCap, ContentBeyond500KiBIsIgnored) {
