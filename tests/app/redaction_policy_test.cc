@@ -264,5 +264,30 @@ TEST(RedactionFromPolicy, TheFilterAppliesTheTeamsRules) {
   EXPECT_NE(ss.str().find(" in ~/notes\n"), std::string::npos) << ss.str();
 }
 
+// docs/redaction.md shows a team policy and what it does: keep the page true.
+TEST(RedactionDocs, TheExamplePolicyLoadsAndRedacts) {
+  std::string here = __FILE__;
+  std::ifstream in(here.substr(0, here.rfind("/tests/")) + "/docs/redaction.md");
+  if (!in) {
+    GTEST_SKIP() << "source tree not available";
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string doc = buf.str();
+  const std::string open = "```toml\n[redaction]\n";
+  size_t start = doc.find(open);
+  ASSERT_NE(start, std::string::npos);
+  start += open.size() - std::string("[redaction]\n").size();
+  size_t end = doc.find("```", start);
+  ASSERT_NE(end, std::string::npos);
+  policy::Redaction r = loadRedaction(doc.substr(start, end - start));
+  ASSERT_EQ(r.custom.size(), 2u);
+  EXPECT_EQ(r.disable, (std::vector<std::string>{"us-ssn"}));
+  std::string out = redactWith(r, "see TCK-482913, key dk_live_9fQ2xL7mR4tV8bN1cZ6hJ3kW5pY0sD2a\n");
+  EXPECT_EQ(out.rfind("see [REDACTED:corp-ticket:", 0), 0u) << out;
+  EXPECT_NE(out.find("], key [acme key "), std::string::npos) << out;
+  EXPECT_EQ(out.find("dk_live_"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace agentbox::app
