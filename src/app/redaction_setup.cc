@@ -158,7 +158,7 @@ std::vector<redact::Rule> selectBuiltinRules(std::vector<redact::Rule> builtin,
                                              const policy::Redaction& s) {
   std::vector<redact::Rule> out;
   for (redact::Rule& r : builtin) {
-    const bool ip_rule = r.id.rfind("ip-", 0) == 0;
+    bool ip_rule = r.id.rfind("ip-", 0) == 0;
     if (!contains(s.disable, r.id) && classEnabled(s, r.rule_class) &&
         (!ip_rule || s.ip_addresses)) {
       out.push_back(std::move(r));

@@ -4,7 +4,7 @@
 // checked here with its position; ids are checked against the built-in catalogue and the
 // regex compiled when the loader was handed a RedactionCatalogue.
 #include <algorithm>
-#include <set>
+#include <array>
 
 #include "policy/key_helpers.h"
 #include "policy/key_kinds.h"
@@ -15,25 +15,25 @@ using namespace helpers;  // NOLINT(google-build-using-namespace): this library'
 
 namespace {
 
-constexpr std::string_view kFields[] = {"id",       "regex",     "class",      "severity",
-                                        "keywords", "validator", "replacement"};
-constexpr std::string_view kClasses[] = {"secret", "credential", "pii", "path", "custom"};
-constexpr std::string_view kSeverities[] = {"low", "medium", "high", "critical"};
-constexpr std::string_view kValidators[] = {"none",  "luhn", "github-checksum", "jwt",
-                                            "email", "ssn",  "entropy"};
+using Names = std::array<std::string_view, 7>;  // padded with "" where a list is shorter
+constexpr Names kFields = {"id",       "regex",     "class",      "severity",
+                           "keywords", "validator", "replacement"};
+constexpr Names kClasses = {"secret", "credential", "pii", "path", "custom"};
+constexpr Names kSeverities = {"low", "medium", "high", "critical"};
+constexpr Names kValidators = {"none", "luhn", "github-checksum", "jwt", "email", "ssn", "entropy"};
 
-template <size_t N>
-std::string oneOf(const std::string_view (&names)[N]) {
+std::string oneOf(const Names& names) {
   std::string out;
   for (std::string_view n : names) {
-    out += (out.empty() ? "\"" : ", \"") + std::string(n) + "\"";
+    if (!n.empty()) {
+      out += (out.empty() ? "\"" : ", \"") + std::string(n) + "\"";
+    }
   }
   return out;
 }
 
-template <size_t N>
-bool isOneOf(const std::string_view (&names)[N], std::string_view value) {
-  return std::find(std::begin(names), std::end(names), value) != std::end(names);
+bool isOneOf(const Names& names, std::string_view value) {
+  return !value.empty() && std::find(names.begin(), names.end(), value) != names.end();
 }
 
 // The rule's name in messages: its id once known, else its position in the array.
@@ -88,73 +88,98 @@ struct SeenId {
   TomlPos pos;
 };
 
-// Reads one rule table; false when any field had an error.
-bool readRule(const TomlValue& item, size_t index, CustomRedactionRule& rule,
-              std::vector<SeenId>& seen, KeyReader& r) {
-  const TomlValue* id_value = nullptr;
-  const TomlValue* regex_value = nullptr;
+// What a rule table held, for the checks after its fields are read.
+struct RuleFields {
+  const TomlValue* id = nullptr;     // a string id
+  const TomlValue* regex = nullptr;  // the regex value, if present
+  bool keywords = false;             // a keywords key, if present
+};
+
+// Reads every field of a rule table; false when any had an error (already reported).
+bool readFields(const TomlValue& item, const std::string& name, CustomRedactionRule& rule,
+                RuleFields& seen, KeyReader& r) {
   bool ok = true;
-  bool has_keywords = false;
-  // The id first, so that every other message can name the rule.
-  for (const TomlEntry& f : item.table) {
-    if (f.key == "id" && f.value.type == Type::kString) {
-      rule.id = f.value.string_value;
-      id_value = &f.value;
-    }
-  }
-  std::string name = ruleName(rule, index);
   for (const TomlEntry& f : item.table) {
     if (!isOneOf(kFields, f.key)) {
       std::string_view near =
-          closestName(f.key, std::vector<std::string_view>(std::begin(kFields), std::end(kFields)));
+          closestName(f.key, std::vector<std::string_view>(kFields.begin(), kFields.end()));
       r.error(f.key_pos, "unknown key '{}' in {}{}", f.key, name,
-              near.empty() ? fmt::format("; expected one of id, regex, class, severity, keywords, "
-                                         "validator, replacement")
+              near.empty() ? fmt::format("; expected one of {}", oneOf(kFields))
                            : fmt::format("; did you mean '{}'?", near));
       ok = false;
       continue;
     }
     ok = readField(f, rule, name, r) && ok;
-    regex_value = f.key == "regex" ? &f.value : regex_value;
-    has_keywords = has_keywords || f.key == "keywords";
+    seen.regex = f.key == "regex" ? &f.value : seen.regex;
+    seen.keywords = seen.keywords || f.key == "keywords";
   }
-  // A missing field is reported only when nothing else was wrong: a misspelled or mistyped
-  // field already has its own message.
-  const bool field_errors = !ok;
-  for (const auto& [field, present] : {std::pair<std::string_view, bool>{"id", id_value != nullptr},
-                                       {"regex", regex_value != nullptr},
-                                       {"keywords", has_keywords && !rule.keywords.empty()}}) {
-    if (!field_errors && !present) {
+  return ok;
+}
+
+// id, regex and keywords are required; false when one is missing.
+bool checkRequired(const TomlValue& item, const std::string& name, const CustomRedactionRule& rule,
+                   const RuleFields& seen, KeyReader& r) {
+  bool ok = true;
+  for (const auto& [field, present] : {std::pair<std::string_view, bool>{"id", seen.id != nullptr},
+                                       {"regex", seen.regex != nullptr},
+                                       {"keywords", seen.keywords && !rule.keywords.empty()}}) {
+    if (!present) {
       r.error(item.pos, "{} needs {}{}", name, field,
               field == "keywords" ? " (at least one literal every match contains)" : "");
       ok = false;
     }
   }
-  if (id_value == nullptr) {
-    return false;
-  }
+  return ok;
+}
+
+// Ids are unique in the list and never a built-in's (the catalogue knows those).
+bool checkId(const CustomRedactionRule& rule, const TomlValue& id, const std::string& name,
+             std::vector<SeenId>& seen, KeyReader& r) {
   auto dup =
       std::find_if(seen.begin(), seen.end(), [&](const SeenId& s) { return s.id == rule.id; });
   if (dup != seen.end()) {
-    r.error(id_value->pos, "{}: the id is already used by the rule at line {}; ids must be unique",
-            name, dup->pos.line);
+    r.error(id.pos, "{}: the id is already used by the rule at line {}; ids must be unique", name,
+            dup->pos.line);
     return false;
   }
-  seen.push_back(SeenId{rule.id, id_value->pos});
+  seen.push_back(SeenId{rule.id, id.pos});
   const RedactionCatalogue* cat = r.catalogue();
   auto taken = [&](const std::vector<std::string>& ids) {
     return std::find(ids.begin(), ids.end(), rule.id) != ids.end();
   };
   if (cat != nullptr && (taken(cat->builtin_ids) || taken(cat->reserved_ids))) {
-    r.error(id_value->pos,
+    r.error(id.pos,
             "{}: the id is a built-in rule's; name your rule differently (to turn the built-in "
             "off, add it to redaction.disable)",
             name);
     return false;
   }
+  return true;
+}
+
+// Reads one rule table; false when anything about it was wrong.
+bool readRule(const TomlValue& item, size_t index, CustomRedactionRule& rule,
+              std::vector<SeenId>& ids, KeyReader& r) {
+  RuleFields seen;
+  // The id first, so that every other message can name the rule.
+  for (const TomlEntry& f : item.table) {
+    if (f.key == "id" && f.value.type == Type::kString) {
+      rule.id = f.value.string_value;
+      seen.id = &f.value;
+    }
+  }
+  std::string name = ruleName(rule, index);
+  // A missing field is reported only when the fields present were fine: a misspelled or
+  // mistyped field already has its own message.
+  bool ok = readFields(item, name, rule, seen, r);
+  ok = ok && checkRequired(item, name, rule, seen, r);
+  if (seen.id == nullptr || !checkId(rule, *seen.id, name, ids, r)) {
+    return false;
+  }
+  const RedactionCatalogue* cat = r.catalogue();
   if (ok && cat != nullptr && cat->check_custom) {
     if (std::string problem = cat->check_custom(rule); !problem.empty()) {
-      r.error(regex_value->pos, "{}: {}", name, problem);
+      r.error(seen.regex->pos, "{}: {}", name, problem);
       return false;
     }
   }

@@ -35,7 +35,7 @@ class KeyReader {
                               fmt::format(f, std::forward<Args>(args)...)});
   }
   size_t errorCount() const { return out_.size(); }
-  const RedactionCatalogue* catalogue() const { return catalogue_; }
+  [[nodiscard]] const RedactionCatalogue* catalogue() const { return catalogue_; }
 
  private:
   std::string_view file_;

@@ -508,11 +508,13 @@ std::vector<Diagnostic> looseningNotes(const LoadedPolicy& loaded) {
     }
     std::string value = k.render(loaded.policy);
     std::string was = k.render(defaults);
-    notes.push_back(
-        Diagnostic{o.file, o.line, o.column,
-                   fmt::format("{} = {} loosens the built-in default {}", k.path,
+    notes.push_back(Diagnostic{
+        .file = o.file,
+        .line = o.line,
+        .column = o.column,
+        .message = fmt::format("{} = {} loosens the built-in default {}", k.path,
                                value.empty() ? "(absent)" : value, was.empty() ? "(absent)" : was),
-                   true});
+        .note = true});
   }
   return notes;
 }
