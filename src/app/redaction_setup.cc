@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "policy/keys.h"
 #include "redact/builtin_rules.h"
 
 namespace agentbox::app {
@@ -74,7 +75,7 @@ Status applyValidator(redact::Rule& rule, const std::string& v) {
   return makeError(Errc::kInvalidInput, "redaction rule {}: unknown validator \"{}\"", rule.id, v);
 }
 
-Result<redact::Rule> customRule(const CustomRedactionRule& c) {
+Result<redact::Rule> customRule(const policy::CustomRedactionRule& c) {
   redact::Rule r;
   r.id = c.id;
   AGENTBOX_ASSIGN_OR_RETURN(r.rule_class, parseClass(c.id, c.rule_class));
@@ -93,51 +94,119 @@ Result<redact::Rule> customRule(const CustomRedactionRule& c) {
   return r;
 }
 
-bool classEnabled(const RedactionSettings& s, redact::RuleClass c) {
+bool classEnabled(const policy::Redaction& s, redact::RuleClass c) {
   using redact::RuleClass;
   if (c == RuleClass::kPii) {
     return s.pii;
   }
   if (c == RuleClass::kSecret || c == RuleClass::kCredential) {
-    return s.secret_redaction;
+    return s.secrets;
   }
   return true;
 }
 
+// The engine's own ids: `home-dir` (the caller's home, rewritten to ~) may be disabled,
+// `known-secret` (values the run was given) may not; custom rules may take neither.
+constexpr std::string_view kHomeDirId = "home-dir";
+constexpr std::string_view kKnownSecretId = "known-secret";
+
+std::vector<std::string> disableableIds() {
+  std::vector<std::string> ids;
+  for (const redact::Rule& r : redact::builtinRules()) {
+    ids.push_back(r.id);
+  }
+  ids.emplace_back(kHomeDirId);
+  return ids;
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// The loader checks these with file positions when it has the catalogue; a Policy built in
+// code (or loaded without one) is checked here, so nothing unchecked reaches the engine.
+Status checkIds(const policy::Redaction& s, const std::vector<std::string>& builtin) {
+  for (const std::string& d : s.disable) {
+    if (!contains(builtin, d)) {
+      std::vector<std::string_view> names(builtin.begin(), builtin.end());
+      std::string_view near = policy::closestName(d, names);
+      return makeError(Errc::kInvalidInput, "redaction.disable: no built-in rule \"{}\"{}", d,
+                       near.empty() ? std::string("; the ids are listed in docs/redaction.md")
+                                    : fmt::format("; did you mean \"{}\"?", near));
+    }
+  }
+  std::set<std::string> seen;
+  for (const policy::CustomRedactionRule& c : s.custom) {
+    if (c.id.empty() || !seen.insert(c.id).second) {
+      return makeError(Errc::kInvalidInput,
+                       "redaction.custom \"{}\": empty or duplicate id; give each rule its own id",
+                       c.id);
+    }
+    if (contains(builtin, c.id) || c.id == kKnownSecretId) {
+      return makeError(Errc::kInvalidInput,
+                       "redaction.custom \"{}\": the id is a built-in rule's; name your rule "
+                       "differently",
+                       c.id);
+    }
+  }
+  return ok();
+}
+
 }  // namespace
 
+std::vector<redact::Rule> selectBuiltinRules(std::vector<redact::Rule> builtin,
+                                             const policy::Redaction& s) {
+  std::vector<redact::Rule> out;
+  for (redact::Rule& r : builtin) {
+    bool ip_rule = r.id.rfind("ip-", 0) == 0;
+    if (!contains(s.disable, r.id) && classEnabled(s, r.rule_class) &&
+        (!ip_rule || s.ip_addresses)) {
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 Result<std::shared_ptr<const redact::RuleSet>> buildRedactionRules(RedactionInputs in) {
-  const RedactionSettings& s = in.settings;
-  if (!s.output_sanitization) {
+  const policy::Redaction& s = in.settings;
+  if (!s.enabled) {
     return std::shared_ptr<const redact::RuleSet>();
   }
+  AGENTBOX_TRY(checkIds(s, disableableIds()));
   redact::RuleSetConfig config;
-  std::set<std::string> ids;
-  for (redact::Rule& r : redact::builtinRules()) {
-    ids.insert(r.id);
-    const bool disabled = std::find(s.disable.begin(), s.disable.end(), r.id) != s.disable.end();
-    if (!disabled && classEnabled(s, r.rule_class)) {
-      config.rules.push_back(std::move(r));
-    }
-  }
-  for (const std::string& d : s.disable) {
-    if (ids.count(d) == 0) {
-      return makeError(Errc::kInvalidInput, "redaction disable: no built-in rule \"{}\"", d);
-    }
-  }
-  for (const CustomRedactionRule& c : s.custom) {
-    if (c.id.empty() || !ids.insert(c.id).second) {
-      return makeError(Errc::kInvalidInput, "redaction rule \"{}\": empty or duplicate id", c.id);
-    }
+  config.rules = selectBuiltinRules(redact::builtinRules(), s);
+  for (const policy::CustomRedactionRule& c : s.custom) {
     AGENTBOX_ASSIGN_OR_RETURN(redact::Rule r, customRule(c));
     if (classEnabled(s, r.rule_class)) {
       config.rules.push_back(std::move(r));
     }
   }
   config.known_secrets = std::move(in.known_secrets);
-  config.home_dir = std::move(in.home_dir);
+  if (!contains(s.disable, kHomeDirId)) {
+    config.home_dir = std::move(in.home_dir);
+  }
   config.hmac_key = std::move(in.hmac_key);
   return redact::RuleSet::build(std::move(config));
+}
+
+std::shared_ptr<const policy::RedactionCatalogue> redactionCatalogue() {
+  auto cat = std::make_shared<policy::RedactionCatalogue>();
+  cat->builtin_ids = disableableIds();
+  cat->reserved_ids = {std::string(kKnownSecretId)};
+  cat->check_custom = [](const policy::CustomRedactionRule& c) -> std::string {
+    Result<redact::Rule> rule = customRule(c);
+    Result<std::shared_ptr<const redact::RuleSet>> set =
+        rule.has_value() ? redact::RuleSet::build({.rules = {*rule}})
+                         : Result<std::shared_ptr<const redact::RuleSet>>(rule.error());
+    if (set.has_value()) {
+      return {};
+    }
+    // RuleSet's messages start "redaction rule ID: "; the loader names the rule itself.
+    std::string msg = set.error().message();
+    std::string prefix = "redaction rule " + c.id + ": ";
+    return msg.rfind(prefix, 0) == 0 ? msg.substr(prefix.size()) : msg;
+  };
+  return cat;
 }
 
 std::vector<std::string> knownSecretsFromEnv(const std::vector<policy::EnvVar>& env,

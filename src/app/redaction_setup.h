@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: redaction_setup.h
-// Turns redaction settings (the future [redaction] policy section, OUTPUT_SANITIZATION,
-// SECRET_REDACTION) and a run's environment into the immutable redact::RuleSet.
+// Turns the policy's [redaction] section (policy::Redaction; OUTPUT_SANITIZATION and
+// SECRET_REDACTION land there) and a run's environment into the immutable redact::RuleSet,
+// and gives the policy loader the catalogue it checks [redaction] against.
 #pragma once
 
 #include <memory>
@@ -9,43 +10,36 @@
 #include <vector>
 
 #include "policy/policy.h"
+#include "policy/redaction_catalogue.h"
 #include "redact/rule_set.h"
 #include "util/result.h"
 
 namespace agentbox::app {
 
-// One custom rule as the policy will spell it (all names are strings so that the loader can
-// hand them over unchecked; buildRedactionRules validates them).
-struct CustomRedactionRule {
-  std::string id;                     // unique, not a built-in id
-  std::string regex;                  // RE2 syntax; group 1 (or the whole match) is redacted
-  std::string rule_class = "custom";  // secret | credential | pii | path | custom
-  std::string severity = "high";      // low | medium | high | critical
-  std::vector<std::string> keywords;  // literal triggers (case-insensitive), at least one
-  std::string validator = "none";     // none | luhn | github-checksum | jwt | email | ssn |
-                                      // entropy (Shannon floor 3.5 bits/byte)
-  std::string replacement;            // "" = "[REDACTED:{id}:{fp}]"
-};
-
-// Stand-in for policy::Redaction until the [redaction] section lands (see docs/redaction.md).
-struct RedactionSettings {
-  bool output_sanitization = true;   // OUTPUT_SANITIZATION=false: no output redactor at all
-  bool secret_redaction = true;      // SECRET_REDACTION=false: secret + credential rules off
-  bool pii = true;                   // pii rules (email, card, SSN)
-  std::vector<std::string> disable;  // built-in rule ids switched off
-  std::vector<CustomRedactionRule> custom;
-};
+// The filter's and the run's redaction settings are the policy's [redaction] section.
+using RedactionSettings = policy::Redaction;
 
 struct RedactionInputs {
-  RedactionSettings settings;
+  policy::Redaction settings;              // the policy's [redaction] section
   std::vector<std::string> known_secrets;  // exact values (see knownSecretsFromEnv)
   std::string home_dir;                    // rewritten to "~"
   std::string hmac_key;                    // loadOrCreateRedactionKey(state_dir)
 };
 
-// nullptr when output_sanitization is off (callers then pass output through and the run
-// record says so). Errors: kInvalidInput naming the bad custom rule or disabled id.
+// nullptr when settings.enabled is false (callers then pass output through and the run
+// record says so). Errors: kInvalidInput naming the bad custom rule or disabled id (the
+// loader reports these with file:line first when it was given redactionCatalogue()).
 Result<std::shared_ptr<const redact::RuleSet>> buildRedactionRules(RedactionInputs inputs);
+
+// The built-in rules the settings keep, in catalogue order: not in `disable`, class switched
+// on (secrets: secret and credential; pii), and ids starting with "ip-" only with
+// ip_addresses. Custom rules are not filtered by id.
+std::vector<redact::Rule> selectBuiltinRules(std::vector<redact::Rule> builtin,
+                                             const policy::Redaction& settings);
+
+// The built-in ids and a custom-rule compile check (RE2 and Vectorscan, as RuleSet::build
+// does), for policy::LoadRequest::redaction_catalogue and `policy check`.
+std::shared_ptr<const policy::RedactionCatalogue> redactionCatalogue();
 
 // Values of variables whose name contains KEY, TOKEN, SECRET, PASSWORD or CREDENTIAL (any
 // letter case), plus those named in `secret_env` (--secret-env NAME). Empty values skipped.

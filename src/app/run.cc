@@ -67,8 +67,7 @@ class DeferredSink : public sandbox::OutputSink {
 Result<std::shared_ptr<const redact::RuleSet>> redactionRules(const RunRequest& req,
                                                               const std::string& state_dir) {
   RedactionInputs in;
-  in.settings.output_sanitization = req.policy.flags.output_sanitization;
-  in.settings.secret_redaction = req.policy.flags.secret_redaction;
+  in.settings = req.policy.redaction;
   in.known_secrets = knownSecretsFromEnv(req.policy.sandbox.env, req.secret_env);
   in.home_dir = req.caller_home;
   AGENTBOX_ASSIGN_OR_RETURN(in.hmac_key, loadOrCreateRedactionKey(state_dir));
@@ -185,6 +184,14 @@ int runCommand(const RunRequest& req) {
           return std::move(built).error().addContext("redaction rules");
         }
         rules = std::move(*built);
+        if (rules == nullptr) {
+          warnings.emplace_back(
+              "output redaction is off (redaction.enabled = false or OUTPUT_SANITIZATION=false): "
+              "the output, output.log and this record are not redacted");
+          if (!req.quiet) {
+            printLine("warning: " + warnings.back());
+          }
+        }
         Result<std::unique_ptr<RedactingSink>> opened =
             RedactingSink::open(rules, dir->path() + "/output.log");
         if (!opened.has_value()) {

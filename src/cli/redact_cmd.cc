@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: redact_cmd.cc
 // `agentbox redact [--jsonl] [--findings FILE] [--fail-on-findings] [--secret-env NAME]
-// [FILE...]`: parses flags into a RedactFilterRequest; the filter lives in app/.
+// [--policy FILE] [FILE...]`: parses flags into a RedactFilterRequest; the filter lives in
+// app/. The [redaction] section comes from the same layers as for `run`: the system policy,
+// --policy FILE, OUTPUT_SANITIZATION and SECRET_REDACTION.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,6 +11,7 @@
 #include <memory>
 
 #include "app/redact_filter.h"
+#include "app/redaction_setup.h"
 #include "cli/command.h"
 #include "policy/loader.h"
 
@@ -21,6 +24,7 @@ struct RedactFlags {
   std::string findings;
   bool fail_on_findings = false;
   std::vector<std::string> secret_env;
+  std::string policy_file;
   std::vector<std::string> files;
 };
 
@@ -29,26 +33,46 @@ std::string envValue(const char* name) {
   return v != nullptr ? std::string(v) : std::string();
 }
 
-int runRedact(const RedactFlags& flags) {
-  std::map<std::string, std::string> env;
-  for (const char* name : {"AGENTBOX_STATE_DIR", "XDG_STATE_HOME", "HOME"}) {
+// The layered policy, for its [redaction] section and the state dir. Only the variables
+// that feed those are passed: the filter has no use for the sandbox's settings.
+Result<policy::LoadedPolicy> loadPolicy(const RedactFlags& flags) {
+  policy::LoadRequest load;
+  for (const char* name : {"AGENTBOX_STATE_DIR", "XDG_STATE_HOME", "HOME", "OUTPUT_SANITIZATION",
+                           "SECRET_REDACTION"}) {
     if (std::string v = envValue(name); !v.empty()) {
-      env[name] = v;
+      load.environment[name] = v;
     }
   }
-  auto state_dir = policy::resolveStateDir(env);
-  if (!state_dir.has_value()) {
-    printError("redact: " + state_dir.error().oneLine());
+  if (!flags.policy_file.empty()) {
+    load.user_policy_path = flags.policy_file;
+  }
+  load.redaction_catalogue = app::redactionCatalogue();
+  AGENTBOX_ASSIGN_OR_RETURN(policy::LoadedPolicy loaded, policy::load(load));
+  if (!loaded.policy.redaction.enabled) {
+    return makeError(Errc::kInvalidInput,
+                     "redaction.enabled is false ({}): the filter would redact nothing; unset "
+                     "OUTPUT_SANITIZATION or use a policy with redaction enabled",
+                     loaded.originOf("redaction.enabled").describe());
+  }
+  return loaded;
+}
+
+int runRedact(const RedactFlags& flags) {
+  Result<policy::LoadedPolicy> loaded = loadPolicy(flags);
+  if (!loaded.has_value()) {
+    printError("redact: " + loaded.error().oneLine());
     return kUsageExit;
   }
+  const std::string& state_dir = loaded->policy.runtime.state_dir;
   app::RedactFilterRequest req;
+  req.settings = loaded->policy.redaction;
   req.inputs = flags.files;
   req.jsonl = flags.jsonl;
   if (!flags.findings.empty()) {
     req.findings_path = flags.findings;
   }
   req.fail_on_findings = flags.fail_on_findings;
-  req.state_dir = *state_dir;
+  req.state_dir = state_dir;
   req.home_dir = envValue("HOME");
   for (const std::string& name : flags.secret_env) {
     std::string v = envValue(name.c_str());
@@ -76,6 +100,10 @@ void addRedactCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--secret-env", flags->secret_env,
                   "also redact the value of environment variable NAME in any encoding")
       ->type_name("NAME");
+  cmd->add_option("--policy", flags->policy_file,
+                  "policy file whose [redaction] section (custom rules, disabled rules, class "
+                  "switches) applies, layered over /etc/agentbox/policy.toml as for run")
+      ->type_name("FILE");
   cmd->add_option("FILE", flags->files, "inputs, in order ('-' = stdin); default stdin");
   cmd->callback([flags, &exit_code] { exit_code = runRedact(*flags); });
 }

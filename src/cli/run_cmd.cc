@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "app/redaction_setup.h"
 #include "app/run.h"
 #include "cli/command.h"
 #include "policy/loader.h"
@@ -100,6 +101,7 @@ Result<app::RunRequest> buildRequest(const RunFlags& f, std::vector<std::string>
   policy::LoadRequest load;
   load.environment = callerEnvironment();
   load.flags = policyFlags(f);
+  load.redaction_catalogue = app::redactionCatalogue();
   if (!f.policy_file.empty()) {
     load.user_policy_path = f.policy_file;
   }

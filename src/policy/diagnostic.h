@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: diagnostic.h
-// One finding about a policy input, printed as "FILE:LINE:COL: message".
+// One finding about a policy input, printed as "FILE:LINE:COL: message" (an error) or
+// "FILE:LINE:COL: note: message" (information that does not make the input invalid).
 #pragma once
 
 #include <fmt/format.h>
@@ -14,12 +15,14 @@ struct Diagnostic {
   int line = 0;      // 1-based; 0 when the input has no lines
   int column = 0;
   std::string message;
+  bool note = false;  // a note, not an error
 
   std::string toString() const {
+    std::string_view kind = note ? "note: " : "";
     if (line == 0) {
-      return fmt::format("{}: {}", file, message);
+      return fmt::format("{}: {}{}", file, kind, message);
     }
-    return fmt::format("{}:{}:{}: {}", file, line, column, message);
+    return fmt::format("{}:{}:{}: {}{}", file, line, column, kind, message);
   }
 };
 

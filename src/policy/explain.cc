@@ -49,13 +49,22 @@ std::string renderExplain(const LoadedPolicy& loaded) {
       out += fmt::format("# policy file read: {}\n", f);
     }
   }
+  const Policy defaults;
   out += renderSections(p, [&](const KeySpec& k) {
     std::string value = renderValue(k, p);
     std::string origin = loaded.originOf(k.path).describe();
-    if (value.empty()) {
-      return fmt::format("# {} is absent: unrestricted  # {}\n", k.name(), origin);
+    // A reviewer's marker: this value opens up more than agentbox does out of the box (in
+    // the layering's order), e.g. redaction turned off or rules disabled.
+    std::string looser;
+    if (k.compare(defaults, p) == Order::kLooser) {
+      std::string was = renderValue(k, defaults);
+      looser =
+          fmt::format("# looser than the built-in default {}\n", was.empty() ? "(absent)" : was);
     }
-    return fmt::format("{} = {}  # {}\n", k.name(), value, origin);
+    if (value.empty()) {
+      return looser + fmt::format("# {} is absent: unrestricted  # {}\n", k.name(), origin);
+    }
+    return looser + fmt::format("{} = {}  # {}\n", k.name(), value, origin);
   });
   out += "\n# Host side, from the environment only (not policy-file keys):\n";
   out += fmt::format("# state_dir = {}  # {}\n", tomlQuote(p.runtime.state_dir),

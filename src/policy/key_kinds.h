@@ -53,6 +53,12 @@ KeySpec resolveKey();
 KeySpec cidrKey();
 KeySpec rateKey();
 KeySpec envKey();
+// [redaction]: `disable` (built-in ids, fewer is tighter) and `custom` (array of tables,
+// dropping a rule is a loosening). Ids are checked against the reader's catalogue, if any.
+KeySpec disabledRulesKey();
+KeySpec customRulesKey();
+// A rule id: 1..64 of [a-z0-9-], starting with a letter or digit. "" when valid.
+std::string validRuleId(std::string_view id);
 
 // Enum keys: `names` lists the spellings from tightest to loosest.
 template <class E>

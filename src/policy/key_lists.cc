@@ -278,4 +278,55 @@ KeySpec cidrKey() {
   return k;
 }
 
+std::string validRuleId(std::string_view id) {
+  bool ok = !id.empty() && id.size() <= 64 && id.front() != '-' &&
+            std::all_of(id.begin(), id.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+            });
+  return ok ? std::string() : "expected a rule id of 1..64 lower-case letters, digits and '-'";
+}
+
+KeySpec disabledRulesKey() {
+  KeySpec k;
+  k.path = "redaction.disable";
+  k.doc = "built-in rule ids switched off, e.g. [\"email\"] (docs/redaction.md lists them)";
+  k.from_toml = [](const TomlValue& v, Policy& p, KeyReader& r) {
+    const RedactionCatalogue* cat = r.catalogue();
+    std::vector<std::string> ids = readStrings(v, r, [cat](std::string& id) -> std::string {
+      if (std::string problem = validRuleId(id); !problem.empty()) {
+        return fmt::format("redaction.disable \"{}\": {}", id, problem);
+      }
+      if (cat == nullptr || std::find(cat->builtin_ids.begin(), cat->builtin_ids.end(), id) !=
+                                cat->builtin_ids.end()) {
+        return {};
+      }
+      std::vector<std::string_view> names(cat->builtin_ids.begin(), cat->builtin_ids.end());
+      std::string_view near = closestName(id, names);
+      return fmt::format("redaction.disable: no built-in rule \"{}\"{}", id,
+                         near.empty() ? std::string("; the ids are listed in docs/redaction.md")
+                                      : fmt::format("; did you mean \"{}\"?", near));
+    });
+    std::vector<std::string> unique;
+    for (std::string& id : ids) {
+      if (std::find(unique.begin(), unique.end(), id) == unique.end()) {
+        unique.push_back(std::move(id));
+      }
+    }
+    p.redaction.disable = std::move(unique);
+  };
+  // Fewer disabled rules redact more: tighter when every newly disabled id was disabled before.
+  k.compare = [](const Policy& b, const Policy& c) {
+    const auto& bound = b.redaction.disable;
+    const auto& cand = c.redaction.disable;
+    bool all = std::all_of(cand.begin(), cand.end(), [&](const std::string& id) {
+      return std::find(bound.begin(), bound.end(), id) != bound.end();
+    });
+    std::set<std::string> sb(bound.begin(), bound.end());
+    std::set<std::string> sc(cand.begin(), cand.end());
+    return subsetOrder(all, sb == sc);
+  };
+  k.render = [](const Policy& p) { return renderStrings(p.redaction.disable); };
+  return k;
+}
+
 }  // namespace agentbox::policy::kinds

@@ -141,12 +141,6 @@ std::vector<KeySpec> otherKeys() {
       "flags.cursor_autofix", "let Cursor's agent apply its fixes",
       +[](Policy& p) -> bool& { return p.flags.cursor_autofix; }, false));
   v.push_back(boolKey(
-      "flags.output_sanitization", "redact the command's output",
-      +[](Policy& p) -> bool& { return p.flags.output_sanitization; }, true));
-  v.push_back(boolKey(
-      "flags.secret_redaction", "redact secrets in logs and reports",
-      +[](Policy& p) -> bool& { return p.flags.secret_redaction; }, true));
-  v.push_back(boolKey(
       "flags.audit_all_operations", "audit every operation, not just runs",
       +[](Policy& p) -> bool& { return p.flags.audit_all_operations; }, true));
   v.push_back(frozenStringKey(
@@ -160,9 +154,29 @@ std::vector<KeySpec> otherKeys() {
   return v;
 }
 
+std::vector<KeySpec> redactionKeys() {
+  std::vector<KeySpec> v;
+  v.push_back(boolKey(
+      "redaction.enabled",
+      "redact the command's output, logs and run record at all (OUTPUT_SANITIZATION)",
+      +[](Policy& p) -> bool& { return p.redaction.enabled; }, true));
+  v.push_back(boolKey(
+      "redaction.secrets", "secret and credential rules; known secrets stay (SECRET_REDACTION)",
+      +[](Policy& p) -> bool& { return p.redaction.secrets; }, true));
+  v.push_back(boolKey(
+      "redaction.pii", "personal-data rules: e-mail addresses, card numbers, SSNs",
+      +[](Policy& p) -> bool& { return p.redaction.pii; }, true));
+  v.push_back(boolKey(
+      "redaction.ip_addresses", "keep the built-in rules whose id starts with \"ip-\"",
+      +[](Policy& p) -> bool& { return p.redaction.ip_addresses; }, true));
+  v.push_back(kinds::disabledRulesKey());
+  v.push_back(kinds::customRulesKey());
+  return v;
+}
+
 std::vector<KeySpec> buildSpecs() {
   std::vector<KeySpec> all;
-  for (auto part : {resourceKeys, filesystemKeys, otherKeys, networkKeys}) {
+  for (auto part : {resourceKeys, filesystemKeys, otherKeys, networkKeys, redactionKeys}) {
     for (KeySpec& k : part()) {
       all.push_back(std::move(k));
     }
@@ -197,14 +211,32 @@ size_t editDistance(std::string_view a, std::string_view b) {
 }  // namespace
 
 const std::vector<std::string_view>& keySections() {
-  static const std::vector<std::string_view> kSections = {
-      "resources", "filesystem", "seccomp", "network", "network.ports", "flags", "sandbox"};
+  static const std::vector<std::string_view> kSections = {"resources", "filesystem",    "seccomp",
+                                                          "network",   "network.ports", "flags",
+                                                          "redaction", "sandbox"};
   return kSections;
 }
 
 const std::vector<std::string_view>& unsupportedSections() {
-  static const std::vector<std::string_view> kUnsupported = {"redaction", "audit", "providers"};
+  static const std::vector<std::string_view> kUnsupported = {"audit", "providers"};
   return kUnsupported;
+}
+
+const std::vector<RenamedKey>& renamedKeys() {
+  // Documented in [flags] before [redaction] existed; kept so that older files still load.
+  static const std::vector<RenamedKey> kRenamed = {
+      {"flags.output_sanitization", "redaction.enabled"},
+      {"flags.secret_redaction", "redaction.secrets"}};
+  return kRenamed;
+}
+
+std::string_view renamedKey(std::string_view path) {
+  for (const RenamedKey& r : renamedKeys()) {
+    if (r.old_path == path) {
+      return r.path;
+    }
+  }
+  return {};
 }
 
 const std::vector<KeySpec>& keySpecs() {

@@ -14,6 +14,7 @@
 
 #include "policy/diagnostic.h"
 #include "policy/policy.h"
+#include "policy/redaction_catalogue.h"
 #include "policy/toml_adapter.h"
 #include "util/result.h"
 
@@ -21,20 +22,25 @@ namespace agentbox::policy {
 
 enum class Order : uint8_t { kEqual, kTighter, kLooser };
 
-// Collects the errors of one TOML value being read.
+// Collects the errors of one TOML value being read. `catalogue` (may be null) lets the
+// [redaction] keys check rule ids and compile custom rules.
 class KeyReader {
  public:
-  KeyReader(std::string_view file, std::vector<Diagnostic>& out) : file_(file), out_(out) {}
+  KeyReader(std::string_view file, std::vector<Diagnostic>& out,
+            const RedactionCatalogue* catalogue = nullptr)
+      : file_(file), out_(out), catalogue_(catalogue) {}
   template <class... Args>
   void error(TomlPos pos, fmt::format_string<Args...> f, Args&&... args) {
     out_.push_back(Diagnostic{std::string(file_), pos.line, pos.column,
                               fmt::format(f, std::forward<Args>(args)...)});
   }
   size_t errorCount() const { return out_.size(); }
+  [[nodiscard]] const RedactionCatalogue* catalogue() const { return catalogue_; }
 
  private:
   std::string_view file_;
   std::vector<Diagnostic>& out_;
+  const RedactionCatalogue* catalogue_;
 };
 
 struct KeySpec {
@@ -60,6 +66,15 @@ const KeySpec* findKey(std::string_view path);
 const std::vector<std::string_view>& keySections();
 // Top-level sections of features not built yet; rejected with "not supported yet".
 const std::vector<std::string_view>& unsupportedSections();
+// Older spellings a policy file may still use: "flags.output_sanitization" is read as
+// "redaction.enabled", "flags.secret_redaction" as "redaction.secrets".
+struct RenamedKey {
+  std::string_view old_path;
+  std::string_view path;
+};
+const std::vector<RenamedKey>& renamedKeys();
+// The current name of an older spelling; "" when `path` is not one.
+std::string_view renamedKey(std::string_view path);
 
 // "did you mean 'X'?" helper: the closest of `candidates` within a small edit distance.
 std::string_view closestName(std::string_view name,

@@ -67,7 +67,7 @@ struct Constraint {
 
 class Merger {
  public:
-  Merger() {
+  explicit Merger(const RedactionCatalogue* catalogue) : catalogue_(catalogue) {
     for (const KeySpec& k : keySpecs()) {
       origins_.emplace(std::string(k.path), Origin{});
     }
@@ -82,7 +82,7 @@ class Merger {
     bool loosening = false;
     FileLayer layer = parsePolicyFile(text, file, diags);
     Policy next = policy_;
-    KeyReader reader(file, diags);
+    KeyReader reader(file, diags, catalogue_);
     for (const FileSetting& s : layer.settings) {
       s.spec->from_toml(s.value, next, reader);
     }
@@ -157,6 +157,7 @@ class Merger {
     return it == constraints_.end() ? nullptr : &it->second;
   }
 
+  const RedactionCatalogue* catalogue_;  // may be null
   Policy policy_;
   std::map<std::string, Origin, std::less<>> origins_;
   std::map<std::string, Constraint> constraints_;
@@ -195,8 +196,8 @@ constexpr EnvBinding kEnvBindings[] = {
     {"CONTAINER_CPU_LIMIT", "resources.cpus", false},
     {"EXECUTION_TIMEOUT_MS", "resources.timeout", true},
     {"FF_CURSOR_AUTOFIX", "flags.cursor_autofix", false},
-    {"OUTPUT_SANITIZATION", "flags.output_sanitization", false},
-    {"SECRET_REDACTION", "flags.secret_redaction", false},
+    {"OUTPUT_SANITIZATION", "redaction.enabled", false},
+    {"SECRET_REDACTION", "redaction.secrets", false},
     {"AUDIT_ALL_OPERATIONS", "flags.audit_all_operations", false},
 };
 
@@ -442,7 +443,7 @@ Status applyFiles(const LoadRequest& request, const std::string& state_dir, Merg
 
 Result<LoadedPolicy> load(const LoadRequest& request) {
   AGENTBOX_ASSIGN_OR_RETURN(RuntimeSettings runtime, runtimeSettings(request));
-  Merger merger;
+  Merger merger(request.redaction_catalogue.get());
   AGENTBOX_TRY(applyFiles(request, runtime.state_dir, merger));
   AGENTBOX_TRY(merger.applyEnvironment(request.environment));
   AGENTBOX_TRY(merger.applyFlags(request.flags, request.environment));
@@ -456,8 +457,9 @@ Result<LoadedPolicy> load(const LoadRequest& request) {
   return std::move(merger).finish();
 }
 
-std::vector<Diagnostic> checkPolicyText(std::string_view text, std::string_view file_name) {
-  Merger merger;
+std::vector<Diagnostic> checkPolicyText(std::string_view text, std::string_view file_name,
+                                        const RedactionCatalogue* catalogue) {
+  Merger merger(catalogue);
   std::vector<Diagnostic> diags;
   std::string file(file_name);
   (void)merger.applyFile(text, file, &diags);
@@ -470,13 +472,23 @@ std::vector<Diagnostic> checkPolicyText(std::string_view text, std::string_view 
   return diags;
 }
 
-Result<std::vector<Diagnostic>> checkPolicyFile(const std::string& path) {
+Result<std::vector<Diagnostic>> checkPolicyFile(const std::string& path,
+                                                const RedactionCatalogue* catalogue) {
   AGENTBOX_ASSIGN_OR_RETURN(std::optional<std::string> text, readPolicyFile(path, false));
-  return checkPolicyText(*text, path);
+  std::vector<Diagnostic> diags = checkPolicyText(*text, path, catalogue);
+  if (!diags.empty()) {
+    return diags;
+  }
+  Result<LoadedPolicy> loaded = loadText(*text, path, catalogue);
+  if (!loaded.has_value()) {  // check and load agree (the fuzz target holds them to it)
+    return loaded.error();
+  }
+  return looseningNotes(*loaded);
 }
 
-Result<LoadedPolicy> loadText(std::string_view text, std::string_view file_name) {
-  Merger merger;
+Result<LoadedPolicy> loadText(std::string_view text, std::string_view file_name,
+                              const RedactionCatalogue* catalogue) {
+  Merger merger(catalogue);
   AGENTBOX_TRY(merger.applyFile(text, std::string(file_name)));
   std::vector<Diagnostic> diags;
   merger.contradictions(diags);
@@ -484,6 +496,27 @@ Result<LoadedPolicy> loadText(std::string_view text, std::string_view file_name)
     return fromDiagnostics(diags, file_name, Errc::kInvalidInput);
   }
   return std::move(merger).finish();
+}
+
+std::vector<Diagnostic> looseningNotes(const LoadedPolicy& loaded) {
+  const Policy defaults;
+  std::vector<Diagnostic> notes;
+  for (const KeySpec& k : keySpecs()) {
+    const Origin& o = loaded.originOf(k.path);
+    if (o.kind != Origin::Kind::kFile || k.compare(defaults, loaded.policy) != Order::kLooser) {
+      continue;
+    }
+    std::string value = k.render(loaded.policy);
+    std::string was = k.render(defaults);
+    notes.push_back(Diagnostic{
+        .file = o.file,
+        .line = o.line,
+        .column = o.column,
+        .message = fmt::format("{} = {} loosens the built-in default {}", k.path,
+                               value.empty() ? "(absent)" : value, was.empty() ? "(absent)" : was),
+        .note = true});
+  }
+  return notes;
 }
 
 }  // namespace agentbox::policy

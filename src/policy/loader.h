@@ -20,6 +20,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,7 @@
 
 #include "policy/diagnostic.h"
 #include "policy/policy.h"
+#include "policy/redaction_catalogue.h"
 #include "util/result.h"
 
 namespace agentbox::policy {
@@ -59,6 +61,9 @@ struct LoadRequest {
   // workspace_dir: no workspace check. Empty state_dir: resolveStateDir(environment).
   std::string workspace_dir;
   std::string state_dir;
+  // Built-in redaction rule ids and the custom-rule compile check (app::redactionCatalogue()).
+  // Null: [redaction] ids and regexes are checked later, when the rules are built.
+  std::shared_ptr<const RedactionCatalogue> redaction_catalogue;
 };
 
 // Where a value came from, for `explain` and for error messages.
@@ -92,13 +97,21 @@ struct LoadedPolicy {
 Result<LoadedPolicy> load(const LoadRequest& request);
 
 // Every problem of one policy file on its own (over the defaults, no other layer): syntax,
-// unknown keys, types, ranges, contradictions. Empty when valid.
-std::vector<Diagnostic> checkPolicyText(std::string_view text, std::string_view file_name);
-// Same for a file on disk; an error when it cannot be read.
-Result<std::vector<Diagnostic>> checkPolicyFile(const std::string& path);
+// unknown keys, types, ranges, contradictions. Empty when valid. Errors only, never notes.
+std::vector<Diagnostic> checkPolicyText(std::string_view text, std::string_view file_name,
+                                        const RedactionCatalogue* catalogue = nullptr);
+// Same for a file on disk; an error when it cannot be read. When the file is valid, the
+// result holds its looseningNotes() instead (`policy check` prints them; they are not errors).
+Result<std::vector<Diagnostic>> checkPolicyFile(const std::string& path,
+                                                const RedactionCatalogue* catalogue = nullptr);
 // One policy text over the defaults (no system file, environment or flags): for tests,
 // the fuzzer and `explain` round trips.
-Result<LoadedPolicy> loadText(std::string_view text, std::string_view file_name);
+Result<LoadedPolicy> loadText(std::string_view text, std::string_view file_name,
+                              const RedactionCatalogue* catalogue = nullptr);
+// One note per key set by a policy file to a value looser than the built-in default (the
+// layering's "tighter" order): more memory, a network allow list, redaction turned off,
+// rules disabled. At the key's file:line:col; a reviewer's list of what a file opens up.
+std::vector<Diagnostic> looseningNotes(const LoadedPolicy& loaded);
 
 // $AGENTBOX_STATE_DIR (must be absolute), else $XDG_STATE_HOME/agentbox (when absolute, as
 // the XDG spec says), else $HOME/.local/state/agentbox. Error when none applies.

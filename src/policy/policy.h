@@ -125,12 +125,37 @@ struct Network {
   Ports ports;                          // landlock port rules; default absent (unrestricted)
 };
 
-// Feature switches shown by `explain` now; their effect lands with their feature.
+// Feature switches shown by `explain` now; their effect lands with their feature. (The
+// older flags.output_sanitization / flags.secret_redaction keys are read as redaction.enabled
+// / redaction.secrets.)
 struct Flags {
   bool cursor_autofix = false;        // let Cursor's agent apply its fixes (FF_CURSOR_AUTOFIX)
-  bool output_sanitization = true;    // redact the command's output (OUTPUT_SANITIZATION)
-  bool secret_redaction = true;       // redact secrets in logs and reports (SECRET_REDACTION)
   bool audit_all_operations = false;  // audit every operation, not just runs (AUDIT_ALL_OPERATIONS)
+};
+
+// One [[redaction.custom]] rule. The names are kept as the policy spells them; the loader
+// checks their spelling, and the app layer (app/redaction_setup.h) turns the rule into a
+// redact::Rule. Policy files cannot set an id of a built-in rule.
+struct CustomRedactionRule {
+  std::string id;                     // unique among custom and built-in rules: [a-z0-9-]
+  std::string regex;                  // RE2 syntax; group 1 (or the whole match) is redacted
+  std::string rule_class = "custom";  // [class] secret | credential | pii | path | custom
+  std::string severity = "high";      // low | medium | high | critical
+  std::vector<std::string> keywords;  // literal triggers (case-insensitive), at least one
+  std::string validator = "none";     // none | luhn | github-checksum | jwt | email | ssn |
+                                      // entropy (Shannon floor 3.5 bits/byte)
+  std::string replacement;            // "" = "[REDACTED:{id}:{fp}]"; {id} {fp} {class}
+  bool operator==(const CustomRedactionRule&) const = default;
+};
+
+// The output redactor of runs and of `agentbox redact` (docs/redaction.md).
+struct Redaction {
+  bool enabled = true;        // the output redactor at all (OUTPUT_SANITIZATION)
+  bool secrets = true;        // secret and credential rules (SECRET_REDACTION); known secrets stay
+  bool pii = true;            // pii rules: e-mail, card numbers, SSNs
+  bool ip_addresses = false;  // built-in rules whose id starts with "ip-"
+  std::vector<std::string> disable;         // built-in rule ids switched off; default none
+  std::vector<CustomRedactionRule> custom;  // team rules, checked after the built-ins; none
 };
 
 // One variable passed into the sandbox's otherwise empty environment.
@@ -158,6 +183,7 @@ struct Policy {
   Seccomp seccomp;
   Network network;
   Flags flags;
+  Redaction redaction;
   Sandbox sandbox;
   Runtime runtime;
 };

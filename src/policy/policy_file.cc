@@ -32,6 +32,16 @@ std::vector<std::string_view> childrenOf(std::string_view section) {
   return out;
 }
 
+// The older name of a renamed key, for messages.
+std::string_view renamedNameOf(std::string_view path) {
+  for (const RenamedKey& r : renamedKeys()) {
+    if (r.path == path) {
+      return r.old_path;
+    }
+  }
+  return path;
+}
+
 bool isSection(std::string_view path) {
   const auto& s = keySections();
   return std::find(s.begin(), s.end(), path) != s.end();
@@ -82,7 +92,20 @@ void walk(const TomlValue& table, const std::string& prefix, FileLayer& layer,
                                    section, e.key));
       continue;
     }
-    if (const KeySpec* spec = findKey(full)) {
+    std::string_view renamed = renamedKey(full);
+    if (const KeySpec* spec = findKey(renamed.empty() ? std::string_view(full) : renamed)) {
+      auto same = std::find_if(layer.settings.begin(), layer.settings.end(),
+                               [&](const FileSetting& s) { return s.spec == spec; });
+      if (same != layer.settings.end()) {
+        // Only possible through an older name: TOML itself refuses a key set twice.
+        error(e.key_pos,
+              fmt::format("{} is set twice in this file (line {}; {} is the older name "
+                          "of {}): keep one, under [{}]",
+                          spec->path, same->key_pos.line,
+                          renamed.empty() ? renamedNameOf(spec->path) : std::string_view(full),
+                          spec->path, spec->section()));
+        continue;
+      }
       layer.settings.push_back(FileSetting{spec, e.key_pos, e.value});
       continue;
     }

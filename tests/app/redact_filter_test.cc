@@ -137,13 +137,13 @@ TEST(RedactionSetup, KnownSecretsComeFromSecretLookingNamesAndSecretEnv) {
 
 TEST(RedactionSetup, SettingsSwitchClassesAndValidateCustomRules) {
   RedactionInputs off;
-  off.settings.output_sanitization = false;
+  off.settings.enabled = false;
   auto none = buildRedactionRules(off);
   ASSERT_TRUE(none.has_value());
   EXPECT_EQ(*none, nullptr);
 
   RedactionInputs no_secrets;
-  no_secrets.settings.secret_redaction = false;
+  no_secrets.settings.secrets = false;
   auto pii_only = buildRedactionRules(no_secrets);
   ASSERT_TRUE(pii_only.has_value());
   auto out = redact::redactString(*pii_only, std::string(kGhp) + " bob@corp.io\n");

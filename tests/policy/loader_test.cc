@@ -78,10 +78,14 @@ const LayerCase kLayerCases[] = {
      nullptr},
     {"flags.cursor_autofix", "[flags]\ncursor_autofix = false\n", true, "FF_CURSOR_AUTOFIX", "0",
      "1"},
-    {"flags.output_sanitization", "[flags]\noutput_sanitization = true\n", true,
-     "OUTPUT_SANITIZATION", "yes", "no"},
-    {"flags.secret_redaction", "[flags]\nsecret_redaction = true\n", true, "SECRET_REDACTION", "on",
-     "off"},
+    {"redaction.enabled", "[redaction]\nenabled = true\n", true, "OUTPUT_SANITIZATION", "yes",
+     "no"},
+    {"redaction.secrets", "[redaction]\nsecrets = true\n", true, "SECRET_REDACTION", "on", "off"},
+    // The older [flags] names bind the same keys.
+    {"redaction.enabled", "[flags]\noutput_sanitization = true\n", true, "OUTPUT_SANITIZATION", "1",
+     "0"},
+    {"redaction.secrets", "[flags]\nsecret_redaction = true\n", true, "SECRET_REDACTION", "true",
+     "false"},
     {"flags.audit_all_operations", "[flags]\naudit_all_operations = false\n", true,
      "AUDIT_ALL_OPERATIONS", "true", nullptr},
     {"flags.audit_all_operations", "[flags]\naudit_all_operations = true\n", true,
@@ -419,8 +423,10 @@ TEST(Load, EnvironmentValuesLandInThePolicy) {
   EXPECT_EQ(pol.resources.timeout_ms, 90500u);
   EXPECT_EQ(pol.sandbox.isolation, Isolation::kBestEffort);
   EXPECT_TRUE(pol.flags.cursor_autofix);
-  EXPECT_FALSE(pol.flags.output_sanitization);
-  EXPECT_FALSE(pol.flags.secret_redaction);
+  EXPECT_FALSE(pol.redaction.enabled);
+  EXPECT_FALSE(pol.redaction.secrets);
+  EXPECT_EQ(p->originOf("redaction.enabled").describe(), "env OUTPUT_SANITIZATION");
+  EXPECT_EQ(p->originOf("redaction.secrets").describe(), "env SECRET_REDACTION");
   EXPECT_TRUE(pol.flags.audit_all_operations);
   EXPECT_EQ(pol.runtime.state_dir, "/var/lib/ab");
   EXPECT_EQ(pol.runtime.cgroup_root, "/sys/fs/cgroup/ab");

@@ -23,8 +23,8 @@ const Case kCases[] = {
      "p.toml:1:1: unknown key 'memory'; did you mean 'memory' in [resources]?"},
     {"unknown key without a near name", "[network]\nfrobnicate = 1\n",
      "p.toml:2:1: unknown key 'frobnicate' in [network]"},
-    {"redaction not supported yet", "[redaction]\nrules = []\n",
-     "p.toml:1:2: [redaction] is not supported yet"},
+    {"unknown redaction key", "[redaction]\nrules = []\n",
+     "p.toml:2:1: unknown key 'rules' in [redaction]"},
     {"audit not supported yet", "[audit]\nfsync = true\n",
      "p.toml:1:2: [audit] is not supported yet"},
     {"providers not supported yet", "[providers.gemini]\nbinary = \"gemini\"\n",
@@ -140,9 +140,21 @@ bind = [8080]
 connect = [443, 8080]
 [flags]
 cursor_autofix = false
-output_sanitization = true
-secret_redaction = true
 audit_all_operations = true
+[redaction]
+enabled = true
+secrets = true
+pii = true
+ip_addresses = false
+disable = ["email"]
+[[redaction.custom]]
+id = "corp-ticket"
+regex = "\\b(TCK-[0-9]{6})\\b"
+keywords = ["tck-"]
+class = "custom"
+severity = "medium"
+validator = "none"
+replacement = "[ticket:{fp}]"
 [sandbox]
 hostname = "agentbox"
 isolation = "strict"
