@@ -5,9 +5,11 @@
 #include <fcntl.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <array>
 
 #include "app/redaction_keys.h"
+#include "redact/builtin_rules.h"
 #include "redact/findings.h"
 #include "redact/stream_redactor.h"
 #include "util/sys.h"
@@ -101,6 +103,21 @@ Status redactOne(int fd, const std::string& name,
   return sink.flush();
 }
 
+// The one place `agentbox redact` leaves out opt-in built-ins (IP addresses: agents print
+// them legitimately) unless asked: they are disabled by id, so a policy that also disables
+// them stays valid.
+RedactionSettings withOptInRules(RedactionSettings settings, bool ip_addresses) {
+  for (const redact::Rule& r : redact::builtinRules()) {
+    const bool keep = ip_addresses && r.id.rfind("ip-", 0) == 0;
+    if (r.opt_in && !keep &&
+        std::find(settings.disable.begin(), settings.disable.end(), r.id) ==
+            settings.disable.end()) {
+      settings.disable.push_back(r.id);
+    }
+  }
+  return settings;
+}
+
 }  // namespace
 
 int runRedactFilter(const RedactFilterRequest& req, int out_fd, int err_fd) {
@@ -112,7 +129,8 @@ int runRedactFilter(const RedactFilterRequest& req, int out_fd, int err_fd) {
   if (!key.has_value()) {
     return fail(key.error());
   }
-  RedactionInputs inputs{req.settings, req.known_secrets, req.home_dir, *key};
+  RedactionInputs inputs{withOptInRules(req.settings, req.ip_addresses), req.known_secrets,
+                         req.home_dir, *key};
   auto rules = buildRedactionRules(std::move(inputs));
   if (!rules.has_value()) {
     return fail(rules.error());

@@ -3,8 +3,11 @@
 // Checksums, entropy and placeholder recognition for rule matches.
 #include "redact/validators.h"
 
+#include <arpa/inet.h>
+
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 namespace agentbox::redact {
@@ -97,6 +100,26 @@ int base64UrlValue(char c) {
     return 63;
   }
   return -1;
+}
+
+// Decodes base64 or base64url up to the first byte outside the alphabet (padding ends it).
+std::string base64Decode(std::string_view in, size_t max_out = 4096) {
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = base64UrlValue(c);
+    if (v < 0 || out.size() >= max_out) {
+      break;
+    }
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xFFU);
+    }
+  }
+  return out;
 }
 
 char lower(char c) {
@@ -235,23 +258,21 @@ bool isPlaceholder(std::string_view v) {
 }
 
 bool isJwtHeader(std::string_view token) {
-  std::string_view seg = token.substr(0, token.find('.'));
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : seg) {
-    int v = base64UrlValue(c);
-    if (v < 0) {
-      break;
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFFU);
-    }
+  const size_t dot = token.find('.');
+  const std::string header = base64Decode(token.substr(0, dot));
+  if (header.empty() || header[0] != '{' || header.find("\"alg\"") == std::string::npos) {
+    return false;
   }
-  return !out.empty() && out[0] == '{' && out.find("\"alg\"") != std::string::npos;
+  if (dot == std::string_view::npos) {
+    return true;  // a header alone (callers that check whole tokens pass all segments)
+  }
+  std::string_view rest = token.substr(dot + 1);
+  const std::string payload = base64Decode(rest.substr(0, rest.find('.')));
+  size_t i = 0;
+  while (i < payload.size() && (payload[i] == ' ' || payload[i] == '\n' || payload[i] == '\r')) {
+    ++i;
+  }
+  return i < payload.size() && payload[i] == '{';
 }
 
 bool isRedactableEmail(std::string_view email) {
@@ -300,6 +321,151 @@ bool isPlausibleSsn(std::string_view s) {
   return true;
 }
 
+namespace {
+
+int ibanLength(std::string_view cc) {
+  static constexpr std::pair<std::string_view, int> kLengths[] = {
+      {"AD", 24}, {"AE", 23}, {"AT", 20}, {"BE", 16}, {"BG", 22}, {"CH", 21}, {"CY", 28},
+      {"CZ", 24}, {"DE", 22}, {"DK", 18}, {"EE", 20}, {"ES", 24}, {"FI", 18}, {"FR", 27},
+      {"GB", 22}, {"GI", 23}, {"GR", 27}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IS", 26},
+      {"IT", 27}, {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27}, {"MT", 31},
+      {"NL", 18}, {"NO", 15}, {"PL", 28}, {"PT", 25}, {"RO", 24}, {"SE", 24}, {"SI", 19},
+      {"SK", 24}, {"SM", 27}, {"TR", 26}};
+  for (const auto& [code, len] : kLengths) {
+    if (code == cc) {
+      return len;
+    }
+  }
+  return -1;
+}
+
+std::string digitsOf(std::string_view s) {
+  std::string d;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') {
+      d += c;
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+bool isValidIban(std::string_view iban) {
+  std::string s;
+  for (char c : iban) {
+    if (c != ' ') {
+      s += c;
+    }
+  }
+  if (s.size() < 15 || ibanLength(s.substr(0, 2)) != static_cast<int>(s.size())) {
+    return false;
+  }
+  const std::string moved = s.substr(4) + s.substr(0, 4);
+  uint32_t rem = 0;
+  for (char c : moved) {
+    if (c >= '0' && c <= '9') {
+      rem = (rem * 10 + static_cast<uint32_t>(c - '0')) % 97;
+    } else if (c >= 'A' && c <= 'Z') {
+      rem = (rem * 100 + static_cast<uint32_t>(c - 'A' + 10)) % 97;
+    } else {
+      return false;
+    }
+  }
+  return rem == 1;
+}
+
+bool isPlausibleNanpPhone(std::string_view phone) {
+  const std::string d = digitsOf(phone);
+  if (d.size() != 10 || d[0] < '2' || d[3] < '2') {
+    return false;
+  }
+  if (d[1] == '1' && d[2] == '1') {
+    return false;  // N11 service codes (411, 911) are not area codes
+  }
+  return !(d.substr(3, 3) == "555" && d.substr(6, 2) == "01");
+}
+
+bool isPlausiblePhone(std::string_view phone) {
+  const std::string d = digitsOf(phone);
+  const bool plus = !phone.empty() && phone[0] == '+';
+  if (d.size() > 15 || d.size() < (plus ? 8U : 7U)) {
+    return false;
+  }
+  if (plus && d[0] == '0') {
+    return false;
+  }
+  return d.find_first_not_of(d[0]) != std::string::npos;
+}
+
+bool isRedactableIpv4(std::string_view ip) {
+  int octets[4] = {0, 0, 0, 0};
+  int n = 0;
+  size_t i = 0;
+  while (n < 4 && i < ip.size()) {
+    size_t j = i;
+    while (j < ip.size() && ip[j] >= '0' && ip[j] <= '9') {
+      ++j;
+    }
+    const int v = digitsValue(ip.substr(i, j - i));
+    if (j == i || j - i > 3 || (j - i > 1 && ip[i] == '0') || v > 255) {
+      return false;
+    }
+    octets[n++] = v;
+    i = j + 1;
+    if (j < ip.size() && ip[j] != '.') {
+      return false;
+    }
+  }
+  if (n != 4 || i != ip.size() + 1) {
+    return false;  // fewer than four octets, or bytes after the fourth
+  }
+  const int a = octets[0];
+  const int b = octets[1];
+  const int c = octets[2];
+  if (a == 0 || a == 127 || a == 255 || (a == 192 && b == 0 && c == 2) ||
+      (a == 198 && b == 51 && c == 100) || (a == 203 && b == 0 && c == 113)) {
+    return false;
+  }
+  return true;
+}
+
+bool isRedactableIpv6(std::string_view ip) {
+  if (ip.size() < 2 || ip.size() > 45) {
+    return false;
+  }
+  const std::string text(ip);
+  in6_addr addr{};
+  if (inet_pton(AF_INET6, text.c_str(), &addr) != 1) {
+    return false;
+  }
+  static const in6_addr kZero{};
+  if (memcmp(&addr, &kZero, sizeof addr) == 0 || IN6_IS_ADDR_LOOPBACK(&addr)) {
+    return false;
+  }
+  const auto* b = reinterpret_cast<const unsigned char*>(&addr);
+  return !(b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8);
+}
+
+bool isBasicAuthBlob(std::string_view b64) {
+  const std::string s = base64Decode(b64, 512);
+  const size_t colon = s.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= s.size()) {
+    return false;
+  }
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool isBase64PrivateKey(std::string_view b64) {
+  const std::string s = base64Decode(b64.substr(0, 80));
+  return s.rfind("-----BEGIN ", 0) == 0 && s.find("PRIVATE KEY") != std::string::npos;
+}
+
 bool passesValidator(Validator v, std::string_view value) {
   switch (v) {
     case Validator::kNone:
@@ -314,6 +480,20 @@ bool passesValidator(Validator v, std::string_view value) {
       return isRedactableEmail(value);
     case Validator::kSsn:
       return isPlausibleSsn(value);
+    case Validator::kIban:
+      return isValidIban(value);
+    case Validator::kNanpPhone:
+      return isPlausibleNanpPhone(value);
+    case Validator::kE164Phone:
+      return isPlausiblePhone(value);
+    case Validator::kIpv4:
+      return isRedactableIpv4(value);
+    case Validator::kIpv6:
+      return isRedactableIpv6(value);
+    case Validator::kBasicAuth:
+      return isBasicAuthBlob(value);
+    case Validator::kBase64PrivateKey:
+      return isBase64PrivateKey(value);
   }
   return false;
 }
