@@ -5,6 +5,7 @@
 // sheet summarised in docs/redaction.md.
 #include "redact/builtin_rules.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "redact/rule_builders.h"
@@ -45,7 +46,14 @@ Rule prefixed(const PrefixSpec& spec) {
   r.severity = spec.severity;
   r.confidence = spec.confidence;
   r.keywords = spec.keywords;
-  r.regex = "[^" + boundary + "](" + spec.body + ")[^" + boundary + "]";
+  // Before the token: not an identifier byte ('=' or '/' may precede a token that contains
+  // them). A distinctive prefix (5+ bytes) may also follow the 'n' of a JSON-escaped "\n".
+  size_t shortest = 64;
+  for (const std::string& k : spec.keywords) {
+    shortest = std::min(shortest, k.size());
+  }
+  const std::string lead = shortest >= 5 ? "(?:[^A-Za-z0-9_]|[nrt])" : "[^A-Za-z0-9_]";
+  r.regex = lead + "(" + spec.body + ")[^" + boundary + "]";
   r.after_bytes = spec.after_bytes;
   r.continue_chars = spec.chars;
   r.hold = HoldFrom::kMatchStart;

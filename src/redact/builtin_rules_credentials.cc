@@ -89,26 +89,25 @@ void addPasswords(std::vector<Rule>& rules) {
   // Two forms, each with its own group: `=`, `:=`, `=>` take any value; a YAML/JSON-style
   // `:` value must end the line (or the quoted string, or a list item), so that shell
   // messages such as "/etc/passwd: Read-only file system" or "passwd: Authentication token
-  // manipulation error" are not passwords. A keyword that is a path component is not one.
+  // manipulation error" are not passwords. A keyword that is a path component is not one
+  // (the context byte before the window is the byte before the keyword).
   Rule pw = assignment(
       {"password-assignment",
        RuleClass::kCredential,
        Severity::kHigh,
        0.75,
        {"password", "passwd", "pwd", "passphrase"},
-       R"re((?:^|[^/])(?i:password|passwd|pwd|passphrase)[A-Za-z0-9_.-]{0,20}\\?["']?\s{0,3}(?:(?:=|:=|=>)\s{0,3}\\?["']?([^\s"'<>;,&\\]{4,128})|:\s{0,3}\\?["']?([^\s"'<>;,&\\]{4,128})(?:\\?["']|[ \t]*(?:[,;}\]\r\n]|$|#)|\\[nr])))re",
+       R"re([^/](?i:password|passwd|pwd|passphrase)[A-Za-z0-9_.-]{0,20}\\?["']?\s{0,3}(?:(?:=|:=|=>)\s{0,3}\\?["']?([^\s"'<>;,&\\]{4,128})|:\s{0,3}\\?["']?([^\s"'<>;,&\\/][^\s"'<>;,&\\]{3,127})(?:\\?["']|[ \t]*(?:[,;}\]\r\n]|$|#)|\\[nr])))re",
        180,
        kAnyButNewline});
   pw.name = "Password assignment (config, env, YAML, JSON)";
-  pw.before_bytes = 1;
-  pw.lead_chars = "^/\r\n";
   rules.push_back(std::move(pw));
   Rule netrc = assignment({"netrc-password",
                            RuleClass::kCredential,
                            Severity::kHigh,
                            0.9,
                            {"machine"},
-                           R"re((?:^|\s)machine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S{1,128}))re",
+                           R"re((?:[^A-Za-z0-9_]|[nrt])machine(?:\s|\\[nrt])+[^\s\\]+(?:\s|\\[nrt])+(?:login(?:\s|\\[nrt])+[^\s\\]+(?:\s|\\[nrt])+)?password[ \t]+([^\s"\\]{1,128}))re",
                            400,
                            kAnyButNewline});
   netrc.name = ".netrc password";
@@ -142,6 +141,7 @@ void addGeneric(std::vector<Rule>& rules) {
        kAnyButNewline});
   generic.name = "High-entropy value assigned to a secret-looking name";
   generic.min_entropy = 3.5;
+  generic.allow = {"RootManageSharedAccessKey"};  // Azure's default SAS policy name
   rules.push_back(std::move(generic));
 }
 

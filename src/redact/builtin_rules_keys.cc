@@ -77,7 +77,7 @@ void addJwtKubernetes(std::vector<Rule>& rules) {
        Severity::kHigh,
        0.85,
        {"kind: Secret", "\"kind\": \"Secret\"", "\"kind\":\"Secret\""},
-       R"re(kind"?:\s?"?Secret[\s\S]*?[\s"{,](?:data|stringData)"?:\s*\{?\s*"?[A-Za-z0-9_.-]+"?:\s*"?([A-Za-z0-9+/=._-]{4,}))re",
+       R"re(kind"?:\s?"?Secret[\s\S]*?(?:[\s"{,]|\\n)(?:data|stringData)"?:(?:\s|\\[nrt])*\{?(?:\s|\\[nrt])*\\?"?[A-Za-z0-9_.-]+\\?"?:\s*\\?"?([A-Za-z0-9+/=._-]{4,}))re",
        4096,
        "^"});
   k8s.name = "Kubernetes Secret data value";

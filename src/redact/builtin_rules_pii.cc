@@ -88,7 +88,7 @@ void addNumberRules(std::vector<Rule>& rules) {
   card.before_bytes = 23;
   card.lead_chars = "0-9 \\-";
   card.regex =
-      R"re([^0-9A-Za-z_.-]([0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7})[^0-9A-Za-z_-])re";
+      R"re([^0-9A-Za-z_.-]([0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7}|3[47][0-9]{2}[ -]?[0-9]{6}[ -]?[0-9]{5})[^0-9A-Za-z_-])re";
   card.after_bytes = 8;
   card.continue_chars = "0-9 \\-";
   card.validator = Validator::kLuhn;

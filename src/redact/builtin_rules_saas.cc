@@ -83,12 +83,19 @@ void addPaymentsMessaging(std::vector<Rule>& rules) {
              "A-Za-z0-9_.\\-"});
   sg.name = "SendGrid API key";
   rules.push_back(std::move(sg));
-  rules.push_back(prefixed({"discord-webhook",
-                            "Discord webhook URL",
-                            {"discord.com/api/webhooks/", "discordapp.com/api/webhooks/"},
-                            "discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,68}",
-                            90,
-                            "A-Za-z0-9_/\\-"}));
+  Rule discord = token(
+      {"discord-webhook",
+       RuleClass::kSecret,
+       Severity::kHigh,
+       0.95,
+       {"discord.com/api/webhooks/", "discordapp.com/api/webhooks/"},
+       R"re((https?://discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,68}))re",
+       90,
+       "A-Za-z0-9_/\\-"});
+  discord.name = "Discord webhook URL";
+  discord.before_bytes = 8;  // "https://"
+  discord.lead_chars = "a-z:/";
+  rules.push_back(std::move(discord));
   rules.push_back(contextual({"discord-bot-token",
                               "Discord bot token (by name)",
                               {"discord"},
