@@ -71,8 +71,8 @@ Rule contextual(const ContextSpec& spec) {
   r.keywords = spec.keywords;
   r.keywords_caseless = true;
   r.regex = std::string("(?i:") + spec.name_re +
-            R"re()[A-Za-z0-9_.-]{0,20}\\?["']?\s{0,5}(?:=|:=|=>|:)\s{0,5}\\?["']?()re" + spec.value +
-            ")[^" + spec.value_chars + "]";
+            R"re()[A-Za-z0-9_.-]{0,20}\\?["']?\s{0,5}(?:=|:=|=>|:)\s{0,5}\\?["']?()re" +
+            spec.value + ")[^" + spec.value_chars + "]";
   r.after_bytes = 160;
   r.continue_chars = kAnyButNewline;
   r.hold = HoldFrom::kKeywordEnd;

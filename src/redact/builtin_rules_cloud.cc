@@ -185,12 +185,8 @@ void addHosting(std::vector<Rule>& rules) {
                             "v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}",
                             172,
                             "a-f0-9\\-"}));
-  rules.push_back(prefixed({"heroku-api-key",
-                            "Heroku API key",
-                            {"HRKU-AA"},
-                            "HRKU-AA[A-Za-z0-9_-]{58}",
-                            58,
-                            kB64Url}));
+  rules.push_back(prefixed(
+      {"heroku-api-key", "Heroku API key", {"HRKU-AA"}, "HRKU-AA[A-Za-z0-9_-]{58}", 58, kB64Url}));
   rules.push_back(
       prefixed({"flyio-token", "Fly.io token", {"fo1_"}, "fo1_[A-Za-z0-9_-]{43}", 43, kB64Url}));
   rules.push_back(prefixed({"vercel-token",
@@ -199,20 +195,16 @@ void addHosting(std::vector<Rule>& rules) {
                             "vc[picrk]_[A-Za-z0-9]{20,60}",
                             60,
                             kB62}));
-  rules.push_back(prefixed({"supabase-token",
-                            "Supabase access token",
-                            {"sbp_"},
-                            "sbp_[a-f0-9]{40}",
-                            40,
-                            "a-f0-9"}));
+  rules.push_back(prefixed(
+      {"supabase-token", "Supabase access token", {"sbp_"}, "sbp_[a-f0-9]{40}", 40, "a-f0-9"}));
   rules.push_back(prefixed({"planetscale-token",
                             "PlanetScale token or password",
                             {"pscale_tkn_", "pscale_pw_", "pscale_oauth_"},
                             "pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,64}",
                             64,
                             "A-Za-z0-9_.\\-"}));
-  rules.push_back(
-      prefixed({"pulumi-token", "Pulumi access token", {"pul-"}, "pul-[a-f0-9]{40}", 40, "a-f0-9"}));
+  rules.push_back(prefixed(
+      {"pulumi-token", "Pulumi access token", {"pul-"}, "pul-[a-f0-9]{40}", 40, "a-f0-9"}));
   Rule tfc = prefixed({"terraform-cloud-token",
                        "Terraform Cloud / Enterprise token",
                        {".atlasv1."},
@@ -229,12 +221,13 @@ void addHosting(std::vector<Rule>& rules) {
                             "dp\\.(?:pt|st|sa|ct|scim)\\.[A-Za-z0-9]{40,44}",
                             44,
                             kB62}));
-  rules.push_back(prefixed({"tailscale-key",
-                            "Tailscale key",
-                            {"tskey-"},
-                            "tskey-(?:api|auth|client|webhook|scim)-[A-Za-z0-9]{6,20}-[A-Za-z0-9]{20,64}",
-                            100,
-                            "A-Za-z0-9\\-"}));
+  rules.push_back(
+      prefixed({"tailscale-key",
+                "Tailscale key",
+                {"tskey-"},
+                "tskey-(?:api|auth|client|webhook|scim)-[A-Za-z0-9]{6,20}-[A-Za-z0-9]{20,64}",
+                100,
+                "A-Za-z0-9\\-"}));
   rules.push_back(prefixed({"alibaba-access-key-id",
                             "Alibaba Cloud AccessKey ID",
                             {"LTAI"},

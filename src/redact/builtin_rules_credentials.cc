@@ -66,21 +66,22 @@ void addUrls(std::vector<Rule>& rules) {
        Severity::kCritical,
        0.95,
        {"postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://",
-        "redis://", "rediss://", "amqp://", "amqps://", "mssql://", "sqlserver://",
-        "clickhouse://", "cockroachdb://", "nats://", "kafka://", "couchdb://", "neo4j://"},
+        "redis://", "rediss://", "amqp://", "amqps://", "mssql://", "sqlserver://", "clickhouse://",
+        "cockroachdb://", "nats://", "kafka://", "couchdb://", "neo4j://"},
        R"re((?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|nats|kafka|couchdb|neo4j)://[^\s/:@"'<>]{0,128}:([^\s/@"'<>]{1,256})@[A-Za-z0-9\[.-])re",
        400,
        "^\r\n\t \"'<>"});
   db.name = "Database or message-broker URL with a password";
   rules.push_back(std::move(db));
-  Rule jdbc = assignment({"jdbc-password",
-                          RuleClass::kCredential,
-                          Severity::kCritical,
-                          0.9,
-                          {"jdbc:"},
-                          R"re(jdbc:[^\s"'<>]{0,300}?[?&;](?i:password|pwd)=([^\s&;"'<>]{1,128}))re",
-                          420,
-                          "^\r\n\t \"'<>"});
+  Rule jdbc =
+      assignment({"jdbc-password",
+                  RuleClass::kCredential,
+                  Severity::kCritical,
+                  0.9,
+                  {"jdbc:"},
+                  R"re(jdbc:[^\s"'<>]{0,300}?[?&;](?i:password|pwd)=([^\s&;"'<>]{1,128}))re",
+                  420,
+                  "^\r\n\t \"'<>"});
   jdbc.name = "JDBC URL password parameter";
   rules.push_back(std::move(jdbc));
 }
@@ -102,14 +103,15 @@ void addPasswords(std::vector<Rule>& rules) {
        kAnyButNewline});
   pw.name = "Password assignment (config, env, YAML, JSON)";
   rules.push_back(std::move(pw));
-  Rule netrc = assignment({"netrc-password",
-                           RuleClass::kCredential,
-                           Severity::kHigh,
-                           0.9,
-                           {"machine"},
-                           R"re((?:[^A-Za-z0-9_]|[nrt])machine(?:\s|\\[nrt])+[^\s\\]+(?:\s|\\[nrt])+(?:login(?:\s|\\[nrt])+[^\s\\]+(?:\s|\\[nrt])+)?password[ \t]+([^\s"\\]{1,128}))re",
-                           400,
-                           kAnyButNewline});
+  Rule netrc = assignment(
+      {"netrc-password",
+       RuleClass::kCredential,
+       Severity::kHigh,
+       0.9,
+       {"machine"},
+       R"re((?:[^A-Za-z0-9_]|[nrt])machine(?:\s|\\[nrt])+[^\s\\]+(?:\s|\\[nrt])+(?:login(?:\s|\\[nrt])+[^\s\\]+(?:\s|\\[nrt])+)?password[ \t]+([^\s"\\]{1,128}))re",
+       400,
+       kAnyButNewline});
   netrc.name = ".netrc password";
   netrc.keywords_caseless = false;
   netrc.continue_chars = "\t\n\r -~";

@@ -81,27 +81,26 @@ void addRegistries(std::vector<Rule>& rules) {
   npm.name = "npm access token";
   npm.validator = Validator::kGithubChecksum;
   rules.push_back(std::move(npm));
-  Rule npmrc = assignment(
-      {"npmrc-auth",
-       RuleClass::kCredential,
-       Severity::kHigh,
-       0.9,
-       {"_authToken", "_auth", "_password"},
-       R"re(:?_(?:authToken|auth|password)\s{0,3}=\s{0,3}["']?([^\s"'$]{8,512}))re",
-       520,
-       kAnyButNewline});
+  Rule npmrc =
+      assignment({"npmrc-auth",
+                  RuleClass::kCredential,
+                  Severity::kHigh,
+                  0.9,
+                  {"_authToken", "_auth", "_password"},
+                  R"re(:?_(?:authToken|auth|password)\s{0,3}=\s{0,3}["']?([^\s"'$]{8,512}))re",
+                  520,
+                  kAnyButNewline});
   npmrc.keywords_caseless = false;
   npmrc.name = ".npmrc _authToken / _auth / _password";
   rules.push_back(std::move(npmrc));
-  Rule pypi =
-      token({"pypi-token",
-             RuleClass::kSecret,
-             Severity::kCritical,
-             0.99,
-             {"pypi-AgE"},
-             R"re((pypi-Ag(?:EIcHlwaS5vcmc|ENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,400}))re",
-             420,
-             kB64Url});
+  Rule pypi = token({"pypi-token",
+                     RuleClass::kSecret,
+                     Severity::kCritical,
+                     0.99,
+                     {"pypi-AgE"},
+                     R"re((pypi-Ag(?:EIcHlwaS5vcmc|ENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,400}))re",
+                     420,
+                     kB64Url});
   pypi.name = "PyPI API token";
   rules.push_back(std::move(pypi));
   rules.push_back(prefixed({"docker-hub-token",
@@ -131,12 +130,8 @@ void addRegistries(std::vector<Rule>& rules) {
       prefixed({"nuget-api-key", "NuGet API key", {"oy2"}, "oy2[a-z0-9]{43}", 43, "a-z0-9"}));
   rules.push_back(prefixed(
       {"crates-io-token", "crates.io API token", {"cio"}, "cio[A-Za-z0-9]{32}", 32, kB62}));
-  rules.push_back(prefixed({"jfrog-api-key",
-                            "JFrog Artifactory API key",
-                            {"AKCp"},
-                            "AKCp[A-Za-z0-9]{69}",
-                            69,
-                            kB62}));
+  rules.push_back(prefixed(
+      {"jfrog-api-key", "JFrog Artifactory API key", {"AKCp"}, "AKCp[A-Za-z0-9]{69}", 69, kB62}));
   rules.push_back(prefixed({"jfrog-reference-token",
                             "JFrog Artifactory reference token",
                             {"cmVmdGtuOjAxOj"},
@@ -182,12 +177,8 @@ void addCi(std::vector<Rule>& rules) {
                               "travis[A-Za-z_-]{0,12}(?:token|key)",
                               "[A-Za-z0-9_-]{22}",
                               kB64Url}));
-  rules.push_back(prefixed({"buildkite-token",
-                            "Buildkite API token",
-                            {"bkua_"},
-                            "bkua_[a-f0-9]{40}",
-                            40,
-                            "a-f0-9"}));
+  rules.push_back(prefixed(
+      {"buildkite-token", "Buildkite API token", {"bkua_"}, "bkua_[a-f0-9]{40}", 40, "a-f0-9"}));
   rules.push_back(prefixed({"sourcegraph-token",
                             "Sourcegraph access token",
                             {"sgp_"},
@@ -200,12 +191,8 @@ void addCi(std::vector<Rule>& rules) {
                             "sq[upa]_[a-f0-9]{40}",
                             40,
                             "a-f0-9"}));
-  rules.push_back(prefixed({"prefect-api-key",
-                            "Prefect API key",
-                            {"pnu_"},
-                            "pnu_[A-Za-z0-9]{36}",
-                            36,
-                            kB62}));
+  rules.push_back(
+      prefixed({"prefect-api-key", "Prefect API key", {"pnu_"}, "pnu_[A-Za-z0-9]{36}", 36, kB62}));
   rules.push_back(prefixed({"octopus-deploy-api-key",
                             "Octopus Deploy API key",
                             {"API-"},

@@ -24,10 +24,10 @@ Rule piiRule(const char* id, const char* name, Severity severity, double confide
 }
 
 // ISO 13616 country codes of SEPA and nearby IBAN countries.
-constexpr const char* kIbanCountries[] = {"AD", "AE", "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK",
-                                          "EE", "ES", "FI", "FR", "GB", "GI", "GR", "HR", "HU", "IE",
-                                          "IS", "IT", "LI", "LT", "LU", "LV", "MC", "MT", "NL", "NO",
-                                          "PL", "PT", "RO", "SE", "SI", "SK", "SM", "TR"};
+constexpr const char* kIbanCountries[] = {
+    "AD", "AE", "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI",
+    "FR", "GB", "GI", "GR", "HR", "HU", "IE", "IS", "IT", "LI", "LT", "LU", "LV",
+    "MC", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK", "SM", "TR"};
 
 void addContactRules(std::vector<Rule>& rules) {
   Rule email = piiRule("email", "E-mail address", Severity::kMedium, 0.8);
@@ -56,8 +56,8 @@ void addContactRules(std::vector<Rule>& rules) {
   e164.validator = Validator::kE164Phone;
   rules.push_back(std::move(e164));
 
-  Rule nanp = piiRule("phone-nanp", "Phone number (US/Canada national format)", Severity::kMedium,
-                      0.7);
+  Rule nanp =
+      piiRule("phone-nanp", "Phone number (US/Canada national format)", Severity::kMedium, 0.7);
   nanp.digit_shape = DigitShape::kNanpPhone;
   nanp.before_bytes = 14;  // "(NPA) NXX-XXXX": the scanner fires at the last digit
   nanp.lead_chars = "0-9() .\\-";
@@ -68,9 +68,8 @@ void addContactRules(std::vector<Rule>& rules) {
   nanp.validator = Validator::kNanpPhone;
   rules.push_back(std::move(nanp));
 
-  Rule national =
-      piiRule("phone-labelled", "Phone number after a phone/tel/mobile label", Severity::kMedium,
-              0.75);
+  Rule national = piiRule("phone-labelled", "Phone number after a phone/tel/mobile label",
+                          Severity::kMedium, 0.75);
   national.keywords = {"phone", "tel:", "tel.", "mobile", "telefon", "fax:"};
   national.keywords_caseless = true;
   national.hold = HoldFrom::kKeywordEnd;

@@ -35,15 +35,14 @@ void addPaymentsMessaging(std::vector<Rule>& rules) {
   hook.before_bytes = 8;  // "https://"
   hook.lead_chars = "a-z:/";
   rules.push_back(std::move(hook));
-  Rule stripe =
-      token({"stripe-secret-key",
-             RuleClass::kSecret,
-             Severity::kCritical,
-             0.95,
-             {"sk_live_", "sk_test_", "rk_live_", "rk_test_"},
-             R"re([^A-Za-z0-9_]([sr]k_(?:live|test)_[0-9A-Za-z]{24,247})[^A-Za-z0-9_])re",
-             248,
-             kB62});
+  Rule stripe = token({"stripe-secret-key",
+                       RuleClass::kSecret,
+                       Severity::kCritical,
+                       0.95,
+                       {"sk_live_", "sk_test_", "rk_live_", "rk_test_"},
+                       R"re([^A-Za-z0-9_]([sr]k_(?:live|test)_[0-9A-Za-z]{24,247})[^A-Za-z0-9_])re",
+                       248,
+                       kB62});
   stripe.name = "Stripe secret or restricted key";
   rules.push_back(std::move(stripe));
   Rule whsec = token({"stripe-webhook-secret",
@@ -72,15 +71,14 @@ void addPaymentsMessaging(std::vector<Rule>& rules) {
                               "twilio[A-Za-z0-9_-]{0,12}(?:token|secret)",
                               "[0-9a-f]{32}",
                               "0-9a-f"}));
-  Rule sg =
-      token({"sendgrid-api-key",
-             RuleClass::kSecret,
-             Severity::kHigh,
-             0.95,
-             {"SG."},
-             R"re([^A-Za-z0-9_](SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})[^A-Za-z0-9_-])re",
-             67,
-             "A-Za-z0-9_.\\-"});
+  Rule sg = token({"sendgrid-api-key",
+                   RuleClass::kSecret,
+                   Severity::kHigh,
+                   0.95,
+                   {"SG."},
+                   R"re([^A-Za-z0-9_](SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})[^A-Za-z0-9_-])re",
+                   67,
+                   "A-Za-z0-9_.\\-"});
   sg.name = "SendGrid API key";
   rules.push_back(std::move(sg));
   Rule discord = token(
@@ -134,14 +132,10 @@ void addPaymentsMessaging(std::vector<Rule>& rules) {
 }
 
 void addObservability(std::vector<Rule>& rules) {
-  rules.push_back(prefixed(
-      {"mailgun-api-key", "Mailgun API key", {"key-"}, "key-[a-f0-9]{32}", 32, "a-f0-9"}));
-  Rule chimp = prefixed({"mailchimp-api-key",
-                         "Mailchimp API key",
-                         {"-us"},
-                         "[a-f0-9]{32}-us[0-9]{1,2}",
-                         2,
-                         "0-9"});
+  rules.push_back(
+      prefixed({"mailgun-api-key", "Mailgun API key", {"key-"}, "key-[a-f0-9]{32}", 32, "a-f0-9"}));
+  Rule chimp = prefixed(
+      {"mailchimp-api-key", "Mailchimp API key", {"-us"}, "[a-f0-9]{32}-us[0-9]{1,2}", 2, "0-9"});
   chimp.before_bytes = 32;
   chimp.lead_chars = "a-f0-9";
   rules.push_back(std::move(chimp));
@@ -163,12 +157,13 @@ void addObservability(std::vector<Rule>& rules) {
                             "NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32}|NRJS-[a-f0-9]{19}",
                             32,
                             kB64Url}));
-  rules.push_back(prefixed({"sentry-token",
-                            "Sentry user or organisation auth token",
-                            {"sntryu_", "sntrys_"},
-                            "sntryu_[a-f0-9]{64}|sntrys_eyJ[A-Za-z0-9_+/=-]{60,400}_[A-Za-z0-9_+/-]{43}",
-                            420,
-                            "A-Za-z0-9_+/=\\-"}));
+  rules.push_back(
+      prefixed({"sentry-token",
+                "Sentry user or organisation auth token",
+                {"sntryu_", "sntrys_"},
+                "sntryu_[a-f0-9]{64}|sntrys_eyJ[A-Za-z0-9_+/=-]{60,400}_[A-Za-z0-9_+/-]{43}",
+                420,
+                "A-Za-z0-9_+/=\\-"}));
   Rule dsn = token({"sentry-dsn",
                     RuleClass::kSecret,
                     Severity::kMedium,
@@ -228,9 +223,12 @@ void addSaasApis(std::vector<Rule>& rules) {
                             "ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43}",
                             46,
                             kB62}));
-  rules.push_back(prefixed(
-      {"figma-token", "Figma personal access token", {"figd_"}, "figd_[A-Za-z0-9_-]{40,64}", 64,
-       kB64Url}));
+  rules.push_back(prefixed({"figma-token",
+                            "Figma personal access token",
+                            {"figd_"},
+                            "figd_[A-Za-z0-9_-]{40,64}",
+                            64,
+                            kB64Url}));
   rules.push_back(prefixed({"dropbox-token",
                             "Dropbox access token",
                             {"sl."},
@@ -249,12 +247,13 @@ void addSaasApis(std::vector<Rule>& rules) {
                             "EAA[CGM][A-Za-z0-9]{100,250}",
                             250,
                             kB62}));
-  rules.push_back(prefixed({"hubspot-token",
-                            "HubSpot private app token",
-                            {"pat-na1-", "pat-eu1-"},
-                            "pat-(?:na|eu)1-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}",
-                            36,
-                            "a-f0-9\\-"}));
+  rules.push_back(
+      prefixed({"hubspot-token",
+                "HubSpot private app token",
+                {"pat-na1-", "pat-eu1-"},
+                "pat-(?:na|eu)1-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}",
+                36,
+                "a-f0-9\\-"}));
   rules.push_back(prefixed({"mapbox-secret-token",
                             "Mapbox secret token",
                             {"sk.eyJ"},
@@ -285,30 +284,18 @@ void addSaasApis(std::vector<Rule>& rules) {
                             "duffel_(?:test|live)_[A-Za-z0-9_-]{43}",
                             43,
                             kB64Url}));
-  rules.push_back(prefixed({"readme-api-key",
-                            "ReadMe API key",
-                            {"rdme_"},
-                            "rdme_[a-z0-9]{70}",
-                            70,
-                            "a-z0-9"}));
+  rules.push_back(
+      prefixed({"readme-api-key", "ReadMe API key", {"rdme_"}, "rdme_[a-z0-9]{70}", 70, "a-z0-9"}));
   rules.push_back(prefixed({"scalingo-token",
                             "Scalingo API token",
                             {"tk-us-"},
                             "tk-us-[A-Za-z0-9_-]{48}",
                             48,
                             kB64Url}));
-  rules.push_back(prefixed({"infracost-api-key",
-                            "Infracost API key",
-                            {"ico-"},
-                            "ico-[A-Za-z0-9]{32}",
-                            32,
-                            kB62}));
-  rules.push_back(prefixed({"adobe-client-secret",
-                            "Adobe client secret",
-                            {"p8e-"},
-                            "p8e-[A-Za-z0-9]{32}",
-                            32,
-                            kB62}));
+  rules.push_back(prefixed(
+      {"infracost-api-key", "Infracost API key", {"ico-"}, "ico-[A-Za-z0-9]{32}", 32, kB62}));
+  rules.push_back(prefixed(
+      {"adobe-client-secret", "Adobe client secret", {"p8e-"}, "p8e-[A-Za-z0-9]{32}", 32, kB62}));
   rules.push_back(prefixed({"frameio-token",
                             "Frame.io API token",
                             {"fio-u-"},

@@ -26,17 +26,17 @@ enum class Severity : uint8_t { kLow, kMedium, kHigh, kCritical };
 // redacted (it is a look-alike, not a secret).
 enum class Validator : uint8_t {
   kNone,
-  kLuhn,            // card number: Luhn mod 10, known issuer prefix, 13-19 digits
-  kGithubChecksum,  // GitHub classic / npm token: base62 CRC32 of the 30 random characters
-  kJwt,             // the first segment base64url-decodes to a JSON object naming "alg"
-  kEmail,           // not a reserved domain (example.com, .test, ...) nor an SSH remote (git@)
-  kSsn,             // US SSN area/group/serial ranges, not the advertising block
-  kIban,            // ISO 13616: known country length, mod-97 check digits
-  kNanpPhone,       // NANP: area code and exchange start 2-9, area not N11, not 555-01xx
-  kE164Phone,       // E.164: 8-15 digits after '+', country code does not start with 0
-  kIpv4,            // four octets 0-255 without leading zeros, not 0.0.0.0
-  kIpv6,            // a syntactically valid IPv6 address (inet_pton rules), not :: or ::1
-  kBasicAuth,       // base64 of "user:password" (printable, one ':', both sides non-empty)
+  kLuhn,              // card number: Luhn mod 10, known issuer prefix, 13-19 digits
+  kGithubChecksum,    // GitHub classic / npm token: base62 CRC32 of the 30 random characters
+  kJwt,               // the first segment base64url-decodes to a JSON object naming "alg"
+  kEmail,             // not a reserved domain (example.com, .test, ...) nor an SSH remote (git@)
+  kSsn,               // US SSN area/group/serial ranges, not the advertising block
+  kIban,              // ISO 13616: known country length, mod-97 check digits
+  kNanpPhone,         // NANP: area code and exchange start 2-9, area not N11, not 555-01xx
+  kE164Phone,         // E.164: 8-15 digits after '+', country code does not start with 0
+  kIpv4,              // four octets 0-255 without leading zeros, not 0.0.0.0
+  kIpv6,              // a syntactically valid IPv6 address (inet_pton rules), not :: or ::1
+  kBasicAuth,         // base64 of "user:password" (printable, one ':', both sides non-empty)
   kBase64PrivateKey,  // base64 of a PEM "-----BEGIN ... PRIVATE KEY" header
 };
 

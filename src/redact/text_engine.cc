@@ -226,8 +226,7 @@ void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
 // Dotted quads and colon-separated hex groups: at each `sep` in the new bytes, look back
 // over the history (the buffer holds at least tailHoldBytes() before them) for three groups
 // of 1-3 digits (sep '.') or 1-4 hex digits (sep ':'), each ended by `sep`, this one last.
-void TextEngine::scanSeparators(const char* p, size_t n, uint64_t base, char sep,
-                                int64_t trigger) {
+void TextEngine::scanSeparators(const char* p, size_t n, uint64_t base, char sep, int64_t trigger) {
   const size_t group_max = sep == '.' ? 3 : 4;
   auto in_group = [sep](unsigned char c) {
     return sep == '.' ? (c >= '0' && c <= '9')
@@ -564,6 +563,8 @@ Status TextEngine::emitGroup(size_t count, Sink& sink) {
       }
     }
   }
+  f.end_line = line_;
+  f.end_column = e - line_start_ + 1;
   ++counts_.by_rule[rule.id];
   ++counts_.by_class[std::string(ruleClassName(rule.rule_class))];
   const std::string replacement = expandReplacement(rule, f.fingerprint);
