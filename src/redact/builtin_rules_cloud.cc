@@ -132,8 +132,7 @@ void addAzure(std::vector<Rule>& rules) {
                     70,
                     "A-Za-z0-9+/=%"});
   sas.name = "Azure shared access signature";
-  sas.before_bytes = 1;
-  sas.lead_chars = "?&;";
+  // The '?', '&' or ';' before "sig=" is the confirm's context byte: no lead bytes to hold.
   sas.hold = HoldFrom::kKeywordEnd;
   sas.redact_truncated = false;
   rules.push_back(std::move(sas));

@@ -39,9 +39,9 @@ void addContactRules(std::vector<Rule>& rules) {
   email.keywords = {"@"};
   email.before_bytes = 65;  // 64 local-part bytes + the boundary byte
   email.lead_chars = "A-Za-z0-9._%+@\\-";
-  // A ':' before the local part is a URL's user:password@host, not an address.
+  // A ':' or '/' before the local part is a URL's user[:password]@host, not an address.
   email.regex =
-      R"re([^A-Za-z0-9._%+:-]([A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24})[^A-Za-z0-9-])re";
+      R"re([^A-Za-z0-9._%+:/-]([A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,24})[^A-Za-z0-9-])re";
   email.after_bytes = 254;
   email.continue_chars = "A-Za-z0-9.\\-";
   email.validator = Validator::kEmail;

@@ -367,7 +367,7 @@ fmt("kubernetes-secret", S, ["k8s"], lambda r: b64(rnd(r, ALNUM, 18).encode()),
 fmt("kubeconfig-token", S, ["kubeconfig"], lambda r: rnd(r, ALNUM, 40),
     tpl("users:\n- name: admin\n  user:\n    token: {v}"))
 fmt("kubernetes-bootstrap-token", S, ["kubeadm"], lambda r: rnd(r, string.ascii_lowercase + string.digits, 6) + "." + rnd(r, string.ascii_lowercase + string.digits, 16),
-    tpl("kubeadm join 10.0.0.5:6443 --token {v} --discovery-token-ca-cert-hash sha256:%s"))
+    tpl("kubeadm join cp.cluster.internal:6443 --token {v} --discovery-token-ca-cert-hash sha256:%s"))
 # credentials by context
 fmt("bearer-token", C, ["auth"], lambda r: rnd(r, B64URL, 40), tpl("curl -H 'Authorization: Bearer {v}' https://api.internal/v1", "\"authorization\": \"Bearer {v}\""))
 fmt("authorization-header", C, ["auth"], lambda r: b64(("%s:%s" % (rng_pick(r, FIRST), url_password(r))).encode()), tpl("Authorization: Basic {v}", "> authorization: Basic {v}"))
