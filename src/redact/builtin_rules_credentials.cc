@@ -54,11 +54,12 @@ void addUrls(std::vector<Rule>& rules) {
        Severity::kHigh,
        0.9,
        {"://"},
-       R"re([A-Za-z][A-Za-z0-9+.-]{0,20}://[^\s/:@"'<>]{1,128}:([^\s/@"'<>]{1,256})@[A-Za-z0-9\[.-])re",
+       R"re([A-Za-z][A-Za-z0-9+.-]{0,20}://[^\s/:@"'<>]{1,128}:([^\s/@"'<>]{1,256})@[A-Za-z0-9\[.-][A-Za-z0-9\[\].-]{0,252})re",
        400,
        "^\r\n\t \"'<>"});
   url.name = "Password in a URL (basic auth)";
   url.before_bytes = 21;  // the scheme is context for the regex, never redacted
+  url.validator = Validator::kUrlPassword;
   rules.push_back(std::move(url));
   Rule db = assignment(
       {"database-url-password",
@@ -68,10 +69,11 @@ void addUrls(std::vector<Rule>& rules) {
        {"postgres://", "postgresql://", "mysql://", "mariadb://", "mongodb://", "mongodb+srv://",
         "redis://", "rediss://", "amqp://", "amqps://", "mssql://", "sqlserver://", "clickhouse://",
         "cockroachdb://", "nats://", "kafka://", "couchdb://", "neo4j://"},
-       R"re((?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|nats|kafka|couchdb|neo4j)://[^\s/:@"'<>]{0,128}:([^\s/@"'<>]{1,256})@[A-Za-z0-9\[.-])re",
+       R"re((?i:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|clickhouse|cockroachdb|nats|kafka|couchdb|neo4j)://[^\s/:@"'<>]{0,128}:([^\s/@"'<>]{1,256})@[A-Za-z0-9\[.-][A-Za-z0-9\[\].-]{0,252})re",
        400,
        "^\r\n\t \"'<>"});
   db.name = "Database or message-broker URL with a password";
+  db.validator = Validator::kUrlPassword;
   rules.push_back(std::move(db));
   Rule jdbc =
       assignment({"jdbc-password",
@@ -83,6 +85,7 @@ void addUrls(std::vector<Rule>& rules) {
                   420,
                   "^\r\n\t \"'<>"});
   jdbc.name = "JDBC URL password parameter";
+  jdbc.validator = Validator::kNotCode;
   rules.push_back(std::move(jdbc));
 }
 
@@ -102,6 +105,7 @@ void addPasswords(std::vector<Rule>& rules) {
        180,
        kAnyButNewline});
   pw.name = "Password assignment (config, env, YAML, JSON)";
+  pw.validator = Validator::kNotCode;
   rules.push_back(std::move(pw));
   Rule netrc = assignment(
       {"netrc-password",
@@ -113,6 +117,7 @@ void addPasswords(std::vector<Rule>& rules) {
        400,
        kAnyButNewline});
   netrc.name = ".netrc password";
+  netrc.validator = Validator::kNotCode;
   netrc.keywords_caseless = false;
   netrc.continue_chars = "\t\n\r -~";
   rules.push_back(std::move(netrc));
@@ -125,6 +130,7 @@ void addPasswords(std::vector<Rule>& rules) {
                           200,
                           kAnyButNewline});
   curl.name = "curl -u user:password";
+  curl.validator = Validator::kNotCode;
   curl.keywords_caseless = false;
   rules.push_back(std::move(curl));
 }
@@ -143,6 +149,7 @@ void addGeneric(std::vector<Rule>& rules) {
        kAnyButNewline});
   generic.name = "High-entropy value assigned to a secret-looking name";
   generic.min_entropy = 3.5;
+  generic.validator = Validator::kGenericSecret;
   generic.allow = {"RootManageSharedAccessKey"};  // Azure's default SAS policy name
   rules.push_back(std::move(generic));
 }

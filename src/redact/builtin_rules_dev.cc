@@ -81,17 +81,17 @@ void addRegistries(std::vector<Rule>& rules) {
   npm.name = "npm access token";
   npm.validator = Validator::kGithubChecksum;
   rules.push_back(std::move(npm));
-  Rule npmrc =
-      assignment({"npmrc-auth",
-                  RuleClass::kCredential,
-                  Severity::kHigh,
-                  0.9,
-                  {"_authToken", "_auth", "_password"},
-                  R"re(:?_(?:authToken|auth|password)\s{0,3}=\s{0,3}["']?([^\s"'$]{8,512}))re",
-                  520,
-                  kAnyButNewline});
+  Rule npmrc = assignment({"npmrc-auth",
+                           RuleClass::kCredential,
+                           Severity::kHigh,
+                           0.9,
+                           {"_authToken", "_auth", "_password"},
+                           R"re([:\s]_(?:authToken|auth|password)=["']?([^\s"'$]{8,512}))re",
+                           520,
+                           kAnyButNewline});
   npmrc.keywords_caseless = false;
   npmrc.name = ".npmrc _authToken / _auth / _password";
+  npmrc.validator = Validator::kNotCode;
   rules.push_back(std::move(npmrc));
   Rule pypi = token({"pypi-token",
                      RuleClass::kSecret,

@@ -62,7 +62,7 @@ void addContactRules(std::vector<Rule>& rules) {
   nanp.before_bytes = 14;  // "(NPA) NXX-XXXX": the scanner fires at the last digit
   nanp.lead_chars = "0-9() .\\-";
   nanp.regex =
-      R"re([^0-9A-Za-z_.+/=-]((?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[-. ])[2-9][0-9]{2}[-. ][0-9]{4})[^0-9A-Za-z_-])re";
+      R"re([^0-9A-Za-z_.+/=-]((?:\([2-9][0-9]{2}\) ?[2-9][0-9]{2}[-. ]|[2-9][0-9]{2}-[2-9][0-9]{2}-|[2-9][0-9]{2} [2-9][0-9]{2}[ -])[0-9]{4})[^0-9A-Za-z_-])re";
   nanp.after_bytes = 2;
   nanp.continue_chars = "0-9\\-";
   nanp.validator = Validator::kNanpPhone;
@@ -87,10 +87,12 @@ void addNumberRules(std::vector<Rule>& rules) {
   card.before_bytes = 23;
   card.lead_chars = "0-9 \\-";
   card.regex =
-      R"re([^0-9A-Za-z_.-]([0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7}|3[47][0-9]{2}[ -]?[0-9]{6}[ -]?[0-9]{5})[^0-9A-Za-z_-])re";
+      R"re((?:[^0-9A-Za-z_. -]|[^0-9] )([0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7}|3[47][0-9]{2}[ -]?[0-9]{6}[ -]?[0-9]{5})(?:[^0-9A-Za-z_. -]|[ .][^0-9]))re";
   card.after_bytes = 8;
-  card.continue_chars = "0-9 \\-";
+  card.continue_chars = "0-9 .\\-";
   card.validator = Validator::kLuhn;
+  // One more digit group right before or after (hex code-point tables, digit grids) or a
+  // decimal point after means the digits are a piece of something longer.
   rules.push_back(std::move(card));
 
   Rule iban = piiRule("iban", "International bank account number (mod 97)", Severity::kHigh, 0.9);
@@ -114,6 +116,7 @@ void addNumberRules(std::vector<Rule>& rules) {
   ssn.after_bytes = 2;
   ssn.continue_chars = "0-9\\-";
   ssn.validator = Validator::kSsn;
+  ssn.allow = {"111-22-3333", "123-45-6789"};  // the usual documentation examples
   rules.push_back(std::move(ssn));
 }
 

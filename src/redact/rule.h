@@ -38,6 +38,10 @@ enum class Validator : uint8_t {
   kIpv6,              // a syntactically valid IPv6 address (inet_pton rules), not :: or ::1
   kBasicAuth,         // base64 of "user:password" (printable, one ':', both sides non-empty)
   kBase64PrivateKey,  // base64 of a PEM "-----BEGIN ... PRIVATE KEY" header
+  kNotCode,           // not a code expression: no (), [], {}, dotted identifier chain,
+                      // version number, or name containing password/secret/token/key
+  kGenericSecret,     // kNotCode, and random-looking: at least one digit and one letter
+  kUrlPassword,       // kNotCode, and the URL's host is not a documentation domain
 };
 
 // A built-in trigger for digit shapes, run instead of a Vectorscan expression: digit classes

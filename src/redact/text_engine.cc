@@ -351,7 +351,8 @@ void TextEngine::advance(bool eof) {
   open_.resize(kept);
 }
 
-bool TextEngine::acceptValue(const CompiledRule& cr, std::string_view value) const {
+bool TextEngine::acceptValue(const CompiledRule& cr, std::string_view value,
+                             std::string_view match) const {
   if (value.empty()) {
     return false;
   }
@@ -366,7 +367,7 @@ bool TextEngine::acceptValue(const CompiledRule& cr, std::string_view value) con
   if (cr.rule.min_entropy > 0 && shannonEntropy(value) < cr.rule.min_entropy) {
     return false;
   }
-  return passesValidator(cr.rule.validator, value);
+  return passesValidator(cr.rule.validator, value, match);
 }
 
 void TextEngine::resolve(const Candidate& c, bool cut) {
@@ -409,7 +410,8 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
     if (!g.empty()) {
       const uint64_t s = std::max<uint64_t>(c.win_start + gs, c.win_start + 1) - 1;
       const uint64_t e = std::min<uint64_t>(c.win_start + ge - 1, c.scan);
-      if (s < e && acceptValue(cr, std::string_view(g.data(), g.size()))) {
+      if (s < e && acceptValue(cr, std::string_view(g.data(), g.size()),
+                               std::string_view(groups[0].data(), groups[0].size()))) {
         addSpan(s, e, c.rule);
         found = true;
       }

@@ -87,7 +87,7 @@ class TextEngine {
   void resolve(const Candidate& c, bool eof);
   void resolveLiteral(const Candidate& c);
   void addSpan(uint64_t start, uint64_t end, uint32_t rule);
-  bool acceptValue(const CompiledRule& cr, std::string_view value) const;
+  bool acceptValue(const CompiledRule& cr, std::string_view value, std::string_view match) const;
   uint64_t holdPoint(uint64_t boundary) const;
   size_t idleTail() const;
   Status emitUpTo(uint64_t boundary, Sink& sink);

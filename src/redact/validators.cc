@@ -83,6 +83,26 @@ bool knownIssuer(std::string_view d) {
   return two == 62;  // UnionPay
 }
 
+// Lengths the issuers use: Visa 13/16/19, Mastercard 16, Amex 15, Diners 14-19, the rest
+// 16-19 (a 13-digit "Mastercard" is a constant in a table, not a card).
+bool issuerLength(std::string_view d) {
+  const size_t n = d.size();
+  if (d[0] == '4') {
+    return n == 13 || n == 16 || n == 19;
+  }
+  const int two = (d[0] - '0') * 10 + (d[1] - '0');
+  if ((two >= 51 && two <= 55) || (two >= 22 && two <= 27)) {
+    return n == 16;
+  }
+  if (two == 34 || two == 37) {
+    return n == 15;
+  }
+  if (two == 30 || two == 36 || two == 38 || two == 39) {
+    return n >= 14;
+  }
+  return n >= 16;
+}
+
 int base64UrlValue(char c) {
   if (c >= 'A' && c <= 'Z') {
     return c - 'A';
@@ -165,7 +185,7 @@ bool isPlausibleCardNumber(std::string_view number) {
       return false;
     }
   }
-  if (digits.size() < 13 || digits.size() > 19 || !knownIssuer(digits)) {
+  if (digits.size() < 13 || digits.size() > 19 || !knownIssuer(digits) || !issuerLength(digits)) {
     return false;
   }
   int sum = 0;
@@ -466,7 +486,81 @@ bool isBase64PrivateKey(std::string_view b64) {
   return s.rfind("-----BEGIN ", 0) == 0 && s.find("PRIVATE KEY") != std::string::npos;
 }
 
-bool passesValidator(Validator v, std::string_view value) {
+bool looksLikeCode(std::string_view v) {
+  if (v.find_first_of("()[]{}") != std::string_view::npos) {
+    return true;
+  }
+  bool version = !v.empty();
+  for (char c : v) {
+    version = version && ((c >= '0' && c <= '9') || c == '.');
+  }
+  if (version && v.find('.') != std::string_view::npos) {
+    return true;
+  }
+  // identifier(.identifier)+ : attribute access, not a secret
+  size_t parts = 0;
+  bool ident = true;
+  for (size_t i = 0; i < v.size() && ident;) {
+    size_t j = i;
+    if (!((v[j] >= 'A' && v[j] <= 'Z') || (v[j] >= 'a' && v[j] <= 'z') || v[j] == '_')) {
+      ident = false;
+      break;
+    }
+    while (j < v.size() && v[j] != '.') {
+      const char c = v[j];
+      // Letters and '_' only: a password such as s3cr3t.Pa55 has digits, code rarely does.
+      ident = ident && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_');
+      ++j;
+    }
+    ++parts;
+    i = j + 1;
+    if (j + 1 == v.size()) {
+      ident = false;  // trailing dot
+    }
+  }
+  if (ident && parts >= 2) {
+    return true;
+  }
+  // Type annotations and callbacks in signatures ("password: bytes", "Password : String").
+  static constexpr std::string_view kTypeWords[] = {
+      "bytes",  "str", "string", "int",      "bool",     "boolean", "char",  "void",
+      "object", "any", "none",   "function", "callback", "number",  "buffer"};
+  for (std::string_view w : kTypeWords) {
+    if (v.size() == w.size() && containsCaseless(v, w)) {
+      return true;
+    }
+  }
+  if (v.size() < 6 && v.find_first_not_of("0123456789") == std::string_view::npos) {
+    return true;  // a constant such as 1216, not a password
+  }
+  static constexpr std::string_view kNames[] = {"password", "passwd", "secret",    "token",
+                                                "_key",     "apikey", "credential"};
+  for (std::string_view n : kNames) {
+    if (containsCaseless(v, n)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool hasDocumentationHost(std::string_view m) {
+  const size_t at = m.rfind('@');
+  if (at == std::string_view::npos) {
+    return false;
+  }
+  std::string_view host = m.substr(at + 1);
+  host = host.substr(0, host.find_first_of(":/?#\"'<> \t\r\n"));
+  while (!host.empty() && (host.back() == '.' || host.back() == '-')) {
+    host.remove_suffix(1);
+  }
+  if (host.empty()) {
+    return false;  // the match ends at '@' + one host byte: judged by what follows
+  }
+  const std::string probe = std::string("x@") + std::string(host);
+  return !isRedactableEmail(probe) || endsWithCaseless(host, "localhost");
+}
+
+bool passesValidator(Validator v, std::string_view value, std::string_view match) {
   switch (v) {
     case Validator::kNone:
       return true;
@@ -494,6 +588,14 @@ bool passesValidator(Validator v, std::string_view value) {
       return isBasicAuthBlob(value);
     case Validator::kBase64PrivateKey:
       return isBase64PrivateKey(value);
+    case Validator::kNotCode:
+      return !looksLikeCode(value);
+    case Validator::kGenericSecret:
+      return !looksLikeCode(value) && value.find_first_of("0123456789") != std::string_view::npos &&
+             value.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+                 std::string_view::npos;
+    case Validator::kUrlPassword:
+      return !looksLikeCode(value) && !hasDocumentationHost(match.empty() ? value : match);
   }
   return false;
 }

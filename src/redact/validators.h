@@ -61,8 +61,18 @@ bool isBasicAuthBlob(std::string_view b64);
 // Base64 of a PEM header "-----BEGIN ...PRIVATE KEY" (not certificates or public keys).
 bool isBase64PrivateKey(std::string_view b64);
 
-// Applies `v` to a captured value.
-bool passesValidator(Validator v, std::string_view value);
+// A value taken from source code rather than a secret: contains ( ) [ ] { }, is a dotted
+// identifier chain (self.password, os.environ), a version (12.3.1), or names a credential
+// (user_password, get_token) - an assignment of one variable to another.
+bool looksLikeCode(std::string_view value);
+
+// The host after the last '@' in a URL match is a documentation host (example.com/.org/.net,
+// *.example, *.test, *.invalid, localhost).
+bool hasDocumentationHost(std::string_view url_match);
+
+// Applies `v` to a captured value; `match` is the whole confirm match (context for
+// kUrlPassword), or the value itself.
+bool passesValidator(Validator v, std::string_view value, std::string_view match = {});
 
 // CRC32 (IEEE) as used by the token checksums; exposed for tests and tools.
 uint32_t crc32(std::string_view data);

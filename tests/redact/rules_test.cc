@@ -174,7 +174,8 @@ std::vector<RuleCase> cases() {
        "git@github.com:org/repo.git alice@example.com pkg@1.2.3\n"},
       {"credit-card", "card 4111 1111 1111 1111 exp 12/29\n", "4111 1111 1111 1111",
        "card 4111 1111 1111 1112 exp 12/29\n"},
-      {"us-ssn", "ssn 123-45-6789 on file\n", "123-45-6789", "ssn 666-12-3456 on file\n"},
+      {"us-ssn", "ssn 219-09-9999 on file\n", "219-09-9999",
+       "ssn 666-12-3456 and 111-22-3333 on file\n"},
 #include "rule_cases_generated.inc"
   };
 }
