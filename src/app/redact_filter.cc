@@ -5,10 +5,13 @@
 #include <fcntl.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <array>
 
 #include "app/redaction_keys.h"
+#include "redact/builtin_rules.h"
 #include "redact/findings.h"
+#include "redact/sarif.h"
 #include "redact/stream_redactor.h"
 #include "util/sys.h"
 
@@ -23,14 +26,22 @@ constexpr size_t kFlushBytes = 256 * 1024;
 // sees output as soon as the engine releases it.
 class FdSink final : public redact::Sink {
  public:
-  FdSink(int out_fd, int findings_fd) : out_fd_(out_fd), findings_fd_(findings_fd) {}
+  // out_fd < 0: redacted bytes are dropped (SARIF on stdout). collect: findings are kept
+  // for one SARIF log instead of being written as JSON Lines.
+  FdSink(int out_fd, int findings_fd, bool collect)
+      : out_fd_(out_fd), findings_fd_(collect ? -1 : findings_fd), collect_(collect) {}
   Status write(std::span<const std::byte> bytes) override {
+    if (out_fd_ < 0) {
+      return ok();
+    }
     out_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return out_.size() >= kFlushBytes ? flush() : ok();
   }
   void onFinding(const redact::Finding& f) override {
     ++findings_;
-    if (findings_fd_ >= 0) {
+    if (collect_) {
+      files_.back().findings.push_back(f);
+    } else if (findings_fd_ >= 0) {
       findings_out_ += redact::findingJsonLine(f, file_);
     }
   }
@@ -45,12 +56,20 @@ class FdSink final : public redact::Sink {
     }
     return ok();
   }
-  void setFile(std::string file) { file_ = std::move(file); }
+  void setFile(std::string file) {
+    file_ = std::move(file);
+    if (collect_) {
+      files_.push_back({file_, {}});
+    }
+  }
   uint64_t findings() const { return findings_; }
+  const std::vector<redact::SarifFile>& files() const { return files_; }
 
  private:
   int out_fd_;
   int findings_fd_;
+  bool collect_;
+  std::vector<redact::SarifFile> files_;
   std::string out_;
   std::string findings_out_;
   std::string file_ = "-";
@@ -101,6 +120,21 @@ Status redactOne(int fd, const std::string& name,
   return sink.flush();
 }
 
+// The one place `agentbox redact` leaves out opt-in built-ins (IP addresses: agents print
+// them legitimately) unless asked: they are disabled by id, so a policy that also disables
+// them stays valid.
+RedactionSettings withOptInRules(RedactionSettings settings, bool ip_addresses) {
+  for (const redact::Rule& r : redact::builtinRules()) {
+    const bool keep = ip_addresses && r.id.rfind("ip-", 0) == 0;
+    if (r.opt_in && !keep &&
+        std::find(settings.disable.begin(), settings.disable.end(), r.id) ==
+            settings.disable.end()) {
+      settings.disable.push_back(r.id);
+    }
+  }
+  return settings;
+}
+
 }  // namespace
 
 int runRedactFilter(const RedactFilterRequest& req, int out_fd, int err_fd) {
@@ -112,7 +146,8 @@ int runRedactFilter(const RedactFilterRequest& req, int out_fd, int err_fd) {
   if (!key.has_value()) {
     return fail(key.error());
   }
-  RedactionInputs inputs{req.settings, req.known_secrets, req.home_dir, *key};
+  RedactionInputs inputs{withOptInRules(req.settings, req.ip_addresses), req.known_secrets,
+                         req.home_dir, *key};
   auto rules = buildRedactionRules(std::move(inputs));
   if (!rules.has_value()) {
     return fail(rules.error());
@@ -131,7 +166,9 @@ int runRedactFilter(const RedactFilterRequest& req, int out_fd, int err_fd) {
     }
     findings_fd = std::move(*f);
   }
-  FdSink sink(out_fd, findings_fd.get());
+  const bool sarif = req.findings_format == FindingsFormat::kSarif;
+  // --format sarif without --findings: a scan; the SARIF log is the output.
+  FdSink sink(sarif && !req.findings_path ? -1 : out_fd, findings_fd.get(), sarif);
   std::vector<std::string> names = req.inputs;
   if (names.empty()) {
     names.push_back("-");
@@ -156,6 +193,13 @@ int runRedactFilter(const RedactFilterRequest& req, int out_fd, int err_fd) {
       if (st.error().code() == Errc::kInternal) {
         return 2;  // the engine failed: nothing more is passed through
       }
+    }
+  }
+  if (sarif) {
+    const std::string log = redact::sarifLog(**rules, sink.files(), req.tool_version);
+    const int fd = req.findings_path ? findings_fd.get() : out_fd;
+    if (Status st = sys::writeAll(fd, log).context("write SARIF"); !st.has_value()) {
+      return fail(st.error());
     }
   }
   if (status == 0 && req.fail_on_findings && sink.findings() > 0) {

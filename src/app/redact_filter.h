@@ -14,15 +14,24 @@
 
 namespace agentbox::app {
 
+enum class FindingsFormat {
+  kJsonLines,  // one JSON object per finding (docs/redaction.md)
+  kSarif,      // one SARIF 2.1.0 log at the end; without findings_path it replaces stdout
+};
+
 struct RedactFilterRequest {
   std::vector<std::string> inputs;           // files in order; empty or "-" = stdin
   bool jsonl = false;                        // JSON Lines mode
   std::optional<std::string> findings_path;  // one JSON object per finding
   bool fail_on_findings = false;             // exit 1 when anything was found
-  std::string state_dir;                     // resolved; holds keys/redact.key
-  std::string home_dir;                      // rewritten to "~"
-  std::vector<std::string> known_secrets;    // --secret-env values
+  FindingsFormat findings_format = FindingsFormat::kJsonLines;
+  std::string tool_version;                // reported in SARIF
+  std::string state_dir;                   // resolved; holds keys/redact.key
+  std::string home_dir;                    // rewritten to "~"
+  std::vector<std::string> known_secrets;  // --secret-env values
   RedactionSettings settings;
+  bool ip_addresses = false;  // keep the opt-in built-ins ("ip-v4", "ip-v6"); the policy's
+                              // [redaction] ip_addresses once the cli reads a policy
   std::chrono::milliseconds idle_flush{50};
 };
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: redact_cmd.cc
-// `agentbox redact [--jsonl] [--findings FILE] [--fail-on-findings] [--secret-env NAME]
-// [--policy FILE] [FILE...]`: parses flags into a RedactFilterRequest; the filter lives in
-// app/. The [redaction] section comes from the same layers as for `run`: the system policy,
-// --policy FILE, OUTPUT_SANITIZATION and SECRET_REDACTION.
+// `agentbox redact [--jsonl] [--findings FILE] [--format jsonl|sarif] [--fail-on-findings]
+// [--secret-env NAME] [--policy FILE] [FILE...]`: parses flags into a RedactFilterRequest; the
+// filter lives in app/. The [redaction] section comes from the same layers as for `run`: the
+// system policy, --policy FILE, OUTPUT_SANITIZATION and SECRET_REDACTION.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -23,6 +23,7 @@ struct RedactFlags {
   bool jsonl = false;
   std::string findings;
   bool fail_on_findings = false;
+  std::string format = "jsonl";
   std::vector<std::string> secret_env;
   std::string policy_file;
   std::vector<std::string> files;
@@ -72,6 +73,9 @@ int runRedact(const RedactFlags& flags) {
     req.findings_path = flags.findings;
   }
   req.fail_on_findings = flags.fail_on_findings;
+  req.findings_format =
+      flags.format == "sarif" ? app::FindingsFormat::kSarif : app::FindingsFormat::kJsonLines;
+  req.tool_version = AGENTBOX_VERSION;
   req.state_dir = state_dir;
   req.home_dir = envValue("HOME");
   for (const std::string& name : flags.secret_env) {
@@ -97,6 +101,11 @@ void addRedactCommand(CLI::App& app, int& exit_code) {
                   "write one JSON object per finding to FILE (never the secret)")
       ->type_name("FILE");
   cmd->add_flag("--fail-on-findings", flags->fail_on_findings, "exit 1 if anything was found");
+  cmd->add_option("--format", flags->format,
+                  "findings format: jsonl (default) or sarif (SARIF 2.1.0; without --findings "
+                  "the SARIF log replaces the redacted output on stdout)")
+      ->check(CLI::IsMember({"jsonl", "sarif"}))
+      ->type_name("FORMAT");
   cmd->add_option("--secret-env", flags->secret_env,
                   "also redact the value of environment variable NAME in any encoding")
       ->type_name("NAME");

@@ -26,11 +26,22 @@ enum class Severity : uint8_t { kLow, kMedium, kHigh, kCritical };
 // redacted (it is a look-alike, not a secret).
 enum class Validator : uint8_t {
   kNone,
-  kLuhn,            // card number: Luhn mod 10, known issuer prefix, 13-19 digits
-  kGithubChecksum,  // GitHub classic / npm token: base62 CRC32 of the 30 random characters
-  kJwt,             // the first segment base64url-decodes to a JSON object naming "alg"
-  kEmail,           // not a reserved domain (example.com, .test, ...) nor an SSH remote (git@)
-  kSsn,             // US SSN area/group/serial ranges, not the advertising block
+  kLuhn,              // card number: Luhn mod 10, known issuer prefix, 13-19 digits
+  kGithubChecksum,    // GitHub classic / npm token: base62 CRC32 of the 30 random characters
+  kJwt,               // the first segment base64url-decodes to a JSON object naming "alg"
+  kEmail,             // not a reserved domain (example.com, .test, ...) nor an SSH remote (git@)
+  kSsn,               // US SSN area/group/serial ranges, not the advertising block
+  kIban,              // ISO 13616: known country length, mod-97 check digits
+  kNanpPhone,         // NANP: area code and exchange start 2-9, area not N11, not 555-01xx
+  kE164Phone,         // E.164: 8-15 digits after '+', country code does not start with 0
+  kIpv4,              // four octets 0-255 without leading zeros, not 0.0.0.0
+  kIpv6,              // a syntactically valid IPv6 address (inet_pton rules), not :: or ::1
+  kBasicAuth,         // base64 of "user:password" (printable, one ':', both sides non-empty)
+  kBase64PrivateKey,  // base64 of a PEM "-----BEGIN ... PRIVATE KEY" header
+  kNotCode,           // not a code expression: no (), [], {}, dotted identifier chain,
+                      // version number, or name containing password/secret/token/key
+  kGenericSecret,     // kNotCode, and random-looking: at least one digit and one letter
+  kUrlPassword,       // kNotCode, and the URL's host is not a documentation domain
 };
 
 // A built-in trigger for digit shapes, run instead of a Vectorscan expression: digit classes
@@ -39,6 +50,9 @@ enum class DigitShape : uint8_t {
   kNone,
   kCardNumber,  // a digit that ends >= 13 digits within the last 23 bytes of a [0-9 -] run
   kSsn,         // a digit that ends DDD-DD-DDDD
+  kNanpPhone,   // a digit that ends NXX-XXXX or NXX XXXX (the last 8 bytes of a phone number)
+  kIpv4,        // the third '.' of a dotted quad (digits{1,3} '.' x3); scanned only when used
+  kIpv6,        // the third ':' of a run of 1-4 hex digit groups; scanned only when used
 };
 
 // Where held-back output may start for a candidate of this rule.
@@ -49,6 +63,7 @@ enum class HoldFrom : uint8_t {
 
 struct Rule {
   std::string id;                              // stable id: "github-pat"; appears in output
+  std::string name;                            // human name for SARIF and docs ("" = id)
   RuleClass rule_class = RuleClass::kSecret;   // class for counters and policy switches
   Severity severity = Severity::kHigh;         // reported in findings
   double confidence = 0.9;                     // 0..1, how rarely a match is a false positive
@@ -73,6 +88,8 @@ struct Rule {
                                                // keyword (>= 8 more bytes) is redacted
   std::string end_marker;                      // if seen, the candidate completes at the next
                                                // "-----" after it (PEM blocks)
+  bool opt_in = false;                         // off unless the policy asks for it by id
+                                               // (ip-*: [redaction] ip_addresses)
 };
 
 std::string_view ruleClassName(RuleClass c);  // "secret", "credential", ...

@@ -64,7 +64,7 @@ Status RuleSet::addRule(Rule rule) {
     expressions_.push_back(escapeLiteral(kw));
     flags_.push_back(rule.keywords_caseless ? HS_FLAG_CASELESS : 0U);
   }
-  if (rule.keywords.empty() && rule.digit_shape != DigitShape::kNone) {
+  if (rule.digit_shape != DigitShape::kNone) {
     digit_triggers_.emplace_back(static_cast<uint32_t>(triggers_.size()), rule.digit_shape);
     triggers_.push_back({index, 0, "", false});
   } else if (rule.keywords.empty()) {

@@ -55,6 +55,8 @@ struct Finding {
   RuleClass rule_class = RuleClass::kSecret;
   Severity severity = Severity::kHigh;
   std::string fingerprint;  // 8 hex digits, HMAC of the secret under the state dir's key
+  uint64_t end_line = 0;    // line and 1-based byte column just past the secret (SARIF)
+  uint64_t end_column = 0;
 };
 
 // Receives redacted bytes (in order) and findings. write() errors (EPIPE on a terminal) are

@@ -19,6 +19,7 @@ namespace {
 
 constexpr size_t kMaxScanPiece = size_t{1} << 30;  // hs_scan_stream takes an unsigned length
 constexpr size_t kTrimSlack = 4096;
+constexpr int kMaxGroups = 3;  // capturing groups of a confirm regex the engine looks at
 
 bool sameByte(unsigned char a, unsigned char b, bool caseless) {
   if (a == b) {
@@ -58,7 +59,18 @@ std::string expandReplacement(const Rule& rule, std::string_view fp) {
 
 Result<std::unique_ptr<TextEngine>> TextEngine::open(std::shared_ptr<const RuleSet> rules) {
   std::unique_ptr<TextEngine> e(new TextEngine(std::move(rules)));
-  e->has_digit_triggers_ = !e->rules_->digitTriggers().empty();
+  for (const auto& [trigger, shape] : e->rules_->digitTriggers()) {
+    if (shape == DigitShape::kIpv4) {
+      e->ipv4_trigger_ = trigger;
+    } else if (shape == DigitShape::kIpv6) {
+      e->ipv6_trigger_ = trigger;
+    } else {
+      e->has_digit_triggers_ = true;
+      if (shape == DigitShape::kNanpPhone) {
+        e->min_digit_run_ = 8;  // "555-2671" after "(415) " is a run of its own
+      }
+    }
+  }
   e->last_open_.assign(e->rules_->rules().size(), -1);
   const hs_database_t* db = e->rules_->database();
   if (db != nullptr) {
@@ -121,6 +133,12 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
   if (has_digit_triggers_) {
     scanDigits(data, bytes.size(), end_ - bytes.size());
   }
+  if (ipv4_trigger_ >= 0) {
+    scanSeparators(data, bytes.size(), end_ - bytes.size(), '.', ipv4_trigger_);
+  }
+  if (ipv6_trigger_ >= 0) {
+    scanSeparators(data, bytes.size(), end_ - bytes.size(), ':', ipv6_trigger_);
+  }
   for (const auto& [trigger, to] : matches_) {
     addCandidate(trigger, to);
   }
@@ -164,7 +182,7 @@ void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
       while (j < n && (static_cast<unsigned char>(p[j] - '0') <= 9 || p[j] == ' ' || p[j] == '-')) {
         ++j;
       }
-      if (j < n && j - i < 11) {
+      if (j < n && j - i < min_digit_run_) {
         i = j;
         continue;
       }
@@ -181,11 +199,18 @@ void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
       dashes = 0;
       count = 0;
     }
-    if (digit != 0 && (count >= 13 || (dashes & 0x7FFU) == 0x090U)) {
+    // NXX-XXXX / NXX XXXX: in a [0-9 -] run a zero digit bit is a dash or a space.
+    const bool nanp = (digits & 0x1FFU) == 0x0EFU;
+    if (digit != 0 && (count >= 13 || (dashes & 0x7FFU) == 0x090U || nanp)) {
       for (const auto& [trigger, shape] : digit_triggers) {
-        const bool fire = shape == DigitShape::kCardNumber
-                              ? count >= 13
-                              : ((digits & 0x7FFU) == 0x76FU && (dashes & 0x7FFU) == 0x090U);
+        bool fire = false;
+        if (shape == DigitShape::kCardNumber) {
+          fire = count >= 13;
+        } else if (shape == DigitShape::kSsn) {
+          fire = (digits & 0x7FFU) == 0x76FU && (dashes & 0x7FFU) == 0x090U;
+        } else if (shape == DigitShape::kNanpPhone) {
+          fire = nanp;
+        }
         if (fire) {
           matches_.emplace_back(trigger, base + i + 1);
         }
@@ -196,6 +221,43 @@ void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
   digit_mask_ = digits;
   dash_mask_ = dashes;
   digits_in_window_ = count;
+}
+
+// Dotted quads and colon-separated hex groups: at each `sep` in the new bytes, look back
+// over the history (the buffer holds at least tailHoldBytes() before them) for three groups
+// of 1-3 digits (sep '.') or 1-4 hex digits (sep ':'), each ended by `sep`, this one last.
+void TextEngine::scanSeparators(const char* p, size_t n, uint64_t base, char sep, int64_t trigger) {
+  const size_t group_max = sep == '.' ? 3 : 4;
+  auto in_group = [sep](unsigned char c) {
+    return sep == '.' ? (c >= '0' && c <= '9')
+                      : ((c >= '0' && c <= '9') || ((c | 0x20U) >= 'a' && (c | 0x20U) <= 'f'));
+  };
+  for (const char* q = p; (q = static_cast<const char*>(memchr(q, sep, p + n - q))) != nullptr;
+       ++q) {
+    const uint64_t pos = base + static_cast<uint64_t>(q - p);  // offset of this separator
+    uint64_t off = pos;
+    int groups = 0;
+    while (groups < 3) {
+      size_t len = 0;
+      while (off > base_ && len <= group_max && in_group(at(off - 1))) {
+        --off;
+        ++len;
+      }
+      if (len == 0 || len > group_max) {
+        break;
+      }
+      ++groups;
+      if (groups < 3) {
+        if (off <= base_ || at(off - 1) != static_cast<unsigned char>(sep)) {
+          break;
+        }
+        --off;
+      }
+    }
+    if (groups == 3) {
+      matches_.emplace_back(static_cast<uint32_t>(trigger), pos + 1);
+    }
+  }
 }
 
 void TextEngine::addCandidate(uint32_t trigger, uint64_t to) {
@@ -289,7 +351,8 @@ void TextEngine::advance(bool eof) {
   open_.resize(kept);
 }
 
-bool TextEngine::acceptValue(const CompiledRule& cr, std::string_view value) const {
+bool TextEngine::acceptValue(const CompiledRule& cr, std::string_view value,
+                             std::string_view match) const {
   if (value.empty()) {
     return false;
   }
@@ -304,7 +367,7 @@ bool TextEngine::acceptValue(const CompiledRule& cr, std::string_view value) con
   if (cr.rule.min_entropy > 0 && shannonEntropy(value) < cr.rule.min_entropy) {
     return false;
   }
-  return passesValidator(cr.rule.validator, value);
+  return passesValidator(cr.rule.validator, value, match);
 }
 
 void TextEngine::resolve(const Candidate& c, bool cut) {
@@ -319,14 +382,21 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
   text_.append(buf_, c.win_start - base_, c.scan - c.win_start);
   text_ += c.scan < end_ ? static_cast<char>(at(c.scan)) : '\n';
   const re2::StringPiece input(text_);
-  re2::StringPiece groups[2];
-  const int ngroups = cr.confirm->NumberOfCapturingGroups() >= 1 ? 2 : 1;
+  // The first group that took part is redacted (alternatives may each have their own), else
+  // the whole match.
+  re2::StringPiece groups[kMaxGroups + 1];
+  const int ngroups = std::min(cr.confirm->NumberOfCapturingGroups(), kMaxGroups) + 1;
   bool found = false;
   size_t pos = 0;
   while (pos < text_.size() &&
          cr.confirm->Match(input, pos, text_.size(), RE2::UNANCHORED, groups, ngroups)) {
-    const re2::StringPiece g =
-        (ngroups == 2 && groups[1].data() != nullptr) ? groups[1] : groups[0];
+    re2::StringPiece g = groups[0];
+    for (int k = 1; k < ngroups; ++k) {
+      if (groups[k].data() != nullptr) {
+        g = groups[k];
+        break;
+      }
+    }
     const size_t gs = static_cast<size_t>(g.data() - text_.data());
     const size_t ge = gs + g.size();
     const size_t ms = static_cast<size_t>(groups[0].data() - text_.data());
@@ -340,7 +410,8 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
     if (!g.empty()) {
       const uint64_t s = std::max<uint64_t>(c.win_start + gs, c.win_start + 1) - 1;
       const uint64_t e = std::min<uint64_t>(c.win_start + ge - 1, c.scan);
-      if (s < e && acceptValue(cr, std::string_view(g.data(), g.size()))) {
+      if (s < e && acceptValue(cr, std::string_view(g.data(), g.size()),
+                               std::string_view(groups[0].data(), groups[0].size()))) {
         addSpan(s, e, c.rule);
         found = true;
       }
@@ -494,6 +565,8 @@ Status TextEngine::emitGroup(size_t count, Sink& sink) {
       }
     }
   }
+  f.end_line = line_;
+  f.end_column = e - line_start_ + 1;
   ++counts_.by_rule[rule.id];
   ++counts_.by_class[std::string(ruleClassName(rule.rule_class))];
   const std::string replacement = expandReplacement(rule, f.fingerprint);

@@ -80,13 +80,14 @@ class TextEngine {
   Status fail(std::string reason);
   Status scan(std::span<const std::byte> bytes);
   void scanDigits(const char* p, size_t n, uint64_t base);
+  void scanSeparators(const char* p, size_t n, uint64_t base, char sep, int64_t trigger);
   void addCandidate(uint32_t trigger, uint64_t to);
   void advance(bool eof);
   bool advanceOne(Candidate& c, bool eof, uint64_t max_pos);
   void resolve(const Candidate& c, bool eof);
   void resolveLiteral(const Candidate& c);
   void addSpan(uint64_t start, uint64_t end, uint32_t rule);
-  bool acceptValue(const CompiledRule& cr, std::string_view value) const;
+  bool acceptValue(const CompiledRule& cr, std::string_view value, std::string_view match) const;
   uint64_t holdPoint(uint64_t boundary) const;
   size_t idleTail() const;
   Status emitUpTo(uint64_t boundary, Sink& sink);
@@ -111,6 +112,9 @@ class TextEngine {
   uint32_t dash_mask_ = 0;   // ... is '-'
   uint32_t digits_in_window_ = 0;
   bool has_digit_triggers_ = false;
+  size_t min_digit_run_ = 11;  // shortest [0-9 -] run a digit shape can end in
+  int64_t ipv4_trigger_ = -1;  // trigger index of the dotted-quad scanner, or -1
+  int64_t ipv6_trigger_ = -1;  // trigger index of the hex-colon scanner, or -1
   RedactionCounts counts_;
   bool track_lines_ = false;
   uint64_t line_ = 1;

@@ -26,7 +26,8 @@ double shannonEntropy(std::string_view value);
 // runs of x/X/*, ${VAR}, {{ var }}, <your-key>, %s, a single repeated character.
 bool isPlaceholder(std::string_view value);
 
-// The JWT header (up to the first '.') is base64url of a JSON object containing "alg".
+// The JWT header (up to the first '.') is base64url of a JSON object containing "alg", and
+// the payload (the second segment) decodes to a JSON object.
 bool isJwtHeader(std::string_view token);
 
 // Leaves reserved documentation domains (RFC 2606/6761) and SSH remotes ("git@host") alone.
@@ -35,8 +36,43 @@ bool isRedactableEmail(std::string_view email);
 // AAA-GG-SSSS with area 001-899 except 666, group 01-99, serial 0001-9999, not 987-65-432x.
 bool isPlausibleSsn(std::string_view ssn);
 
-// Applies `v` to a captured value.
-bool passesValidator(Validator v, std::string_view value);
+// ISO 13616 IBAN (spaces ignored): a known country's length and mod-97 == 1.
+bool isValidIban(std::string_view iban);
+
+// NANP number "(NPA) NXX-XXXX" / "NPA-NXX-XXXX": NPA and NXX start 2-9, NPA is not N11,
+// and 555-0100..0199 (reserved for fiction) is not redacted.
+bool isPlausibleNanpPhone(std::string_view phone);
+
+// 7-15 digits (8-15 after a leading '+'), not one repeated digit, and a '+' country code
+// that does not start with 0.
+bool isPlausiblePhone(std::string_view phone);
+
+// Dotted quad, each octet 0-255 without a leading zero; 0.0.0.0/8, loopback, netmasks
+// (255.x) and the documentation ranges (RFC 5737) are not redacted.
+bool isRedactableIpv4(std::string_view ip);
+
+// Valid IPv6 text (inet_pton), with "::" or all 8 groups; not ::, ::1, nor 2001:db8::/32
+// (RFC 3849 documentation prefix).
+bool isRedactableIpv6(std::string_view ip);
+
+// Base64 that decodes to printable "user:password" with both sides non-empty.
+bool isBasicAuthBlob(std::string_view b64);
+
+// Base64 of a PEM header "-----BEGIN ...PRIVATE KEY" (not certificates or public keys).
+bool isBase64PrivateKey(std::string_view b64);
+
+// A value taken from source code rather than a secret: contains ( ) [ ] { }, is a dotted
+// identifier chain (self.password, os.environ), a version (12.3.1), or names a credential
+// (user_password, get_token) - an assignment of one variable to another.
+bool looksLikeCode(std::string_view value);
+
+// The host after the last '@' in a URL match is a documentation host (example.com/.org/.net,
+// *.example, *.test, *.invalid, localhost).
+bool hasDocumentationHost(std::string_view url_match);
+
+// Applies `v` to a captured value; `match` is the whole confirm match (context for
+// kUrlPassword), or the value itself.
+bool passesValidator(Validator v, std::string_view value, std::string_view match = {});
 
 // CRC32 (IEEE) as used by the token checksums; exposed for tests and tools.
 uint32_t crc32(std::string_view data);

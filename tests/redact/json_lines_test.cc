@@ -91,7 +91,8 @@ TEST(JsonLines, SecretSplitByEscapesIsFound) {
   ASSERT_FALSE(b.is_discarded()) << r.out;
   EXPECT_EQ(b["a"].get<std::string>().rfind("[REDACTED:github-pat:", 0), 0U) << r.out;
   EXPECT_EQ(b["b"].get<std::string>().find("s3cr3tPa55"), std::string::npos);
-  EXPECT_EQ(b["b"].get<std::string>().rfind("postgres://app:[REDACTED:url-credentials:", 0), 0U);
+  EXPECT_EQ(b["b"].get<std::string>().rfind("postgres://app:[REDACTED:database-url-password:", 0),
+            0U);
 }
 
 TEST(JsonLines, KeysAndUnchangedStringsAreCopiedByteForByte) {

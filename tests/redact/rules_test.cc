@@ -151,8 +151,21 @@ std::vector<RuleCase> cases() {
        "dXNlcjpodW50ZXIyc2VjcmV0", "Authorization: ${AUTH_HEADER}\n"},
       {"api-key-header", "X-Api-Key: 9f8e7d6c5b4a39281706f5e4\n", "9f8e7d6c5b4a39281706f5e4",
        "X-Api-Key: <your-key>\n"},
-      {"url-credentials", "DATABASE_URL=postgres://app:s3cr3tPa55@db.internal:5432/app\n",
-       "s3cr3tPa55", "postgres://user:password@db.internal/app and https://host/path\n"},
+      {"url-credentials", "git remote add origin https://app:s3cr3tPa55@git.internal/r.git\n",
+       "s3cr3tPa55", "https://user:password@git.internal/app and https://host/path\n"},
+      {"database-url-password", "DATABASE_URL=postgres://app:s3cr3tPa55@db.internal:5432/app\n",
+       "s3cr3tPa55", "postgres://user:password@db.internal/app and postgres://db/app\n"},
+      {"phone-e164", "call +44 20 7946 0958 tomorrow\n", "+44 20 7946 0958",
+       "diff stats +12 -3, i+1 and +0 20 7946 0958\n"},
+      {"phone-nanp", "office: (415) 234-2671 ext\n", "(415) 234-2671",
+       "office: (415) 555-0123 and (411) 234-2671\n"},
+      {"phone-labelled", "Telefon: 030 1234 5678\n", "030 1234 5678", "phone: 1234\n"},
+      {"iban", "IBAN: DE89 3704 0044 0532 0130 00 now\n", "DE89 3704 0044 0532 0130 00",
+       "IBAN: DE88 3704 0044 0532 0130 00 now\n"},
+      {"ip-v4", "peer 10.20.30.40 closed\n", "10.20.30.40",
+       "peer 192.0.2.10 and 127.0.0.1 and 1.3.6.1.4.1 and 999.1.1.1 closed\n"},
+      {"ip-v6", "peer fe80::1ff:fe23:4567:890a closed\n", "fe80::1ff:fe23:4567:890a",
+       "std::vector and ::1 and 2001:db8::1 and 12:30:45\n"},
       {"password-assignment", "DB_PASSWORD='Tr0ub4dor-x9'\n", "Tr0ub4dor-x9",
        "password: ******** and password=${DB_PASS}\n"},
       {"generic-secret-assignment", "api_key: 9cXk2LmQ8vR4tY7wZ1bN5hJ3\n",
@@ -161,7 +174,9 @@ std::vector<RuleCase> cases() {
        "git@github.com:org/repo.git alice@example.com pkg@1.2.3\n"},
       {"credit-card", "card 4111 1111 1111 1111 exp 12/29\n", "4111 1111 1111 1111",
        "card 4111 1111 1111 1112 exp 12/29\n"},
-      {"us-ssn", "ssn 123-45-6789 on file\n", "123-45-6789", "ssn 666-12-3456 on file\n"},
+      {"us-ssn", "ssn 219-09-9999 on file\n", "219-09-9999",
+       "ssn 666-12-3456 and 111-22-3333 on file\n"},
+#include "rule_cases_generated.inc"
   };
 }
 
@@ -214,6 +229,26 @@ std::string caseName(const ::testing::TestParamInfo<RuleCase>& info) {
   return name;
 }
 
+TEST(BuiltinRules, ShellMessagesAboutPasswdAreNotPasswords) {
+  for (const char* text :
+       {"/etc/passwd: Read-only file system\n", "passwd: Authentication token manipulation error\n",
+        "sudo: unable to open /etc/passwd: Permission denied\n", "pwd: /workspace/src\n"}) {
+    auto r = runOnce(builtinSet(), text);
+    EXPECT_EQ(r.out, text);
+  }
+  auto r = runOnce(builtinSet(), "password: hunter2x\n");
+  EXPECT_EQ(r.out.find("hunter2x"), std::string::npos);
+}
+
+TEST(BuiltinRules, IpRulesAreOptIn) {
+  size_t ip = 0;
+  for (const Rule& rule : builtinRules()) {
+    EXPECT_EQ(rule.opt_in, rule.id.rfind("ip-", 0) == 0) << rule.id;
+    ip += rule.opt_in ? 1 : 0;
+  }
+  EXPECT_EQ(ip, 2U);
+}
+
 INSTANTIATE_TEST_SUITE_P(Catalogue, BuiltinRule, ::testing::ValuesIn(cases()), caseName);
 
 TEST(BuiltinRules, EveryRuleHasATestCaseAndAUniqueId) {
@@ -226,7 +261,7 @@ TEST(BuiltinRules, EveryRuleHasATestCaseAndAUniqueId) {
     tested.insert(c.rule);
   }
   EXPECT_EQ(ids, tested);
-  EXPECT_GE(ids.size(), 30U);
+  EXPECT_GE(ids.size(), 120U);
 }
 
 }  // namespace

@@ -50,9 +50,53 @@ TEST(Placeholder, RecognisesDocumentedForms) {
   }
 }
 
-TEST(Jwt, HeaderMustNameAlg) {
-  EXPECT_TRUE(isJwtHeader("eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.x.y"));
-  EXPECT_FALSE(isJwtHeader("eyJzdWIiOiAiMTIzNDU2Nzg5MCJ9.x.y"));
+TEST(Jwt, HeaderMustNameAlgAndPayloadMustBeAnObject) {
+  // payload eyJzdWIiOiAiMTIzNDU2Nzg5MCJ9 = {"sub": "1234567890"}
+  EXPECT_TRUE(
+      isJwtHeader("eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.eyJzdWIiOiAiMTIzNDU2Nzg5MCJ9.y"));
+  EXPECT_FALSE(isJwtHeader("eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.x.y"));
+  EXPECT_FALSE(isJwtHeader("eyJzdWIiOiAiMTIzNDU2Nzg5MCJ9.eyJzdWIiOiAiMTIzNDU2Nzg5MCJ9.y"));
+}
+
+TEST(Iban, Mod97AndCountryLength) {
+  EXPECT_TRUE(isValidIban("DE89 3704 0044 0532 0130 00"));
+  EXPECT_TRUE(isValidIban("GB82WEST12345698765432"));
+  EXPECT_FALSE(isValidIban("DE88 3704 0044 0532 0130 00"));
+  EXPECT_FALSE(isValidIban("DE89 3704 0044 0532 0130 0"));
+  EXPECT_FALSE(isValidIban("XX89 3704 0044 0532 0130 00"));
+}
+
+TEST(Phone, NanpRangesAndDigitCounts) {
+  EXPECT_TRUE(isPlausibleNanpPhone("(415) 234-2671"));
+  EXPECT_FALSE(isPlausibleNanpPhone("(415) 555-0123"));  // fictional range
+  EXPECT_FALSE(isPlausibleNanpPhone("(911) 234-2671"));  // N11
+  EXPECT_FALSE(isPlausibleNanpPhone("(115) 234-2671"));
+  EXPECT_TRUE(isPlausiblePhone("+44 20 7946 0958"));
+  EXPECT_FALSE(isPlausiblePhone("+44 20"));
+  EXPECT_FALSE(isPlausiblePhone("+0 123 456 789"));
+  EXPECT_FALSE(isPlausiblePhone("+1111111111"));
+}
+
+TEST(Ip, DocumentationLoopbackAndSyntax) {
+  EXPECT_TRUE(isRedactableIpv4("10.20.30.40"));
+  EXPECT_FALSE(isRedactableIpv4("127.0.0.1"));
+  EXPECT_FALSE(isRedactableIpv4("192.0.2.10"));
+  EXPECT_FALSE(isRedactableIpv4("255.255.255.0"));
+  EXPECT_FALSE(isRedactableIpv4("10.020.30.40"));
+  EXPECT_FALSE(isRedactableIpv4("10.20.30.256"));
+  EXPECT_FALSE(isRedactableIpv4("10.20.30"));
+  EXPECT_TRUE(isRedactableIpv6("fe80::1ff:fe23:4567:890a"));
+  EXPECT_TRUE(isRedactableIpv6("2606:4700:4700:0:0:0:0:1111"));
+  EXPECT_FALSE(isRedactableIpv6("::1"));
+  EXPECT_FALSE(isRedactableIpv6("2001:db8::1"));
+  EXPECT_FALSE(isRedactableIpv6("12:30:45"));
+}
+
+TEST(BasicAuthAndPem, DecodeAndCheck) {
+  EXPECT_TRUE(isBasicAuthBlob("dXNlcjpodW50ZXIyc2VjcmV0"));  // user:hunter2secret
+  EXPECT_FALSE(isBasicAuthBlob("aGVsbG8gd29ybGQ="));         // hello world
+  EXPECT_TRUE(isBase64PrivateKey("LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo="));
+  EXPECT_FALSE(isBase64PrivateKey("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="));
 }
 
 TEST(Email, ReservedDomainsAndSshRemotesAreKept) {
