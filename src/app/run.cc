@@ -12,6 +12,7 @@
 #include "app/redaction_keys.h"
 #include "app/redaction_setup.h"
 #include "app/run_dir.h"
+#include "app/run_proxy.h"
 #include "app/run_record.h"
 #include "redact/stream_redactor.h"
 #include "sandbox/supervisor.h"
@@ -80,6 +81,25 @@ Result<std::string> resolveWorkspace(const std::string& given) {
   return sys::realPath(given).context("workspace {}", given);
 }
 
+// Policy denials of the proxy are violations of kind "network" (rate limits and malformed
+// requests are not: they are recorded as connections only).
+void addNetworkViolations(const std::vector<proxy::ConnectionEvent>& connections,
+                          sandbox::RunResult& result) {
+  for (const proxy::ConnectionEvent& e : connections) {
+    if (e.decision != proxy::Decision::kDenied) {
+      continue;
+    }
+    std::string subject = e.method == "CONNECT"
+                              ? fmt::format("CONNECT {}:{}", e.host, e.port)
+                              : fmt::format("{} http://{}:{}{}", e.method, e.host, e.port, e.path);
+    result.violations.push_back({.kind = "network",
+                                 .subject = std::move(subject),
+                                 .rule = e.rule,
+                                 .time = e.time,
+                                 .pid = 0});
+  }
+}
+
 int finishWithError(const Error& e) {
   printLine(e.oneLine());
   return 125;
@@ -139,6 +159,15 @@ int runCommand(const RunRequest& req) {
     return finishWithError(std::move(sink_or).error().addContext("output redactor"));
   }
   RedactingSink& sink = **sink_or;
+  std::unique_ptr<RunProxy> proxy;
+  if (req.policy.network.mode == policy::NetworkMode::kProxy) {
+    Result<std::unique_ptr<RunProxy>> started_proxy = RunProxy::start(req.policy.network, *rules);
+    if (!started_proxy.has_value()) {
+      return finishWithError(
+          std::move(started_proxy).error().addContext("cannot start the egress proxy"));
+    }
+    proxy = std::move(*started_proxy);
+  }
   sandbox::RunTarget target{.argv = req.argv, .workspace = *ws, .term = req.term, .lang = req.lang};
   auto started = std::chrono::system_clock::now();
   Result<sandbox::RunResult> result = sandbox::supervise({
@@ -157,7 +186,19 @@ int runCommand(const RunRequest& req) {
               warnings.push_back("cannot record the run for clean-up: " + s.error().oneLine());
             }
           },
+      .on_proxy_listeners =
+          proxy == nullptr
+              ? std::function<void(std::vector<UniqueFd>)>()
+              : [&](std::vector<UniqueFd> listeners) { proxy->addListeners(std::move(listeners)); },
   });
+  std::vector<proxy::ConnectionEvent> connections;
+  if (proxy != nullptr) {
+    proxy->stop();
+    connections = proxy->takeEvents();
+    for (std::string& n : proxy->takeNotes()) {
+      warnings.push_back(std::move(n));
+    }
+  }
   if (!result.has_value()) {
     return finishWithError(result.error());
   }
@@ -169,6 +210,7 @@ int runCommand(const RunRequest& req) {
     }
     printLine(line);
   }
+  addNetworkViolations(connections, *result);
   for (const std::string& w : result->warnings) {
     warnings.push_back(w);
     if (!req.quiet) {
@@ -191,7 +233,8 @@ int runCommand(const RunRequest& req) {
                                          .redaction_by_class = counts.by_class,
                                          .redaction_state = !sink.enabled() ? "off"
                                                             : sink.failed() ? "failed"
-                                                                            : "on"});
+                                                                            : "on",
+                                         .connections = &connections});
   std::string record = redactRecord(*rules, compact, dir->id(), result->exit_code);
   if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", record, 0600); !s.has_value()) {
     printLine("cannot write the run record: " + s.error().oneLine());
