@@ -50,10 +50,11 @@ class RunProxy final : public proxy::EventSink {
   policy::SteadyClock clock_;
   std::unique_ptr<policy::RateLimiter> rate_;
   std::shared_ptr<const redact::RuleSet> redaction_;
-  std::unique_ptr<proxy::EgressProxy> proxy_;
   std::mutex mu_;
   std::vector<proxy::ConnectionEvent> events_;  // guarded by mu_
   std::vector<std::string> notes_;              // guarded by mu_
+  // Last: destroyed first, while the sink state above still exists.
+  std::unique_ptr<proxy::EgressProxy> proxy_;
 };
 
 }  // namespace agentbox::app

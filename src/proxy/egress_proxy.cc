@@ -15,15 +15,17 @@
 namespace agentbox::proxy {
 
 struct EgressProxy::Impl {
-  Impl(const ProxyOptions& options, EventSink& sink) : ctx{io, options, sink} {}
+  Impl(const ProxyOptions& options, EventSink& sink)
+      : ctx{.io = io, .options = options, .sink = sink, .active = 0, .stats = {}, .live = {}} {}
 
   void accept(const std::shared_ptr<tcp::acceptor>& acceptor);
   void closeEverything();
 
-  // Declared before `io`: sessions destroyed with the io_context's pending handlers still
-  // reach into the context.
-  asio::io_context io{1};
+  // `ctx` is declared before `io` so that it outlives it: the io_context's destructor
+  // destroys pending handlers, and with them sessions that still reach into the context.
+  // (It only stores a reference to `io` while `io` is being constructed.)
   ProxyContext ctx;
+  asio::io_context io{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::shared_ptr<tcp::acceptor>> acceptors;  // loop thread only
   std::thread thread;
