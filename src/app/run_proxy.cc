@@ -21,6 +21,7 @@ Result<std::unique_ptr<RunProxy>> RunProxy::start(
       .connect_timeout = std::chrono::milliseconds(network.connect_timeout_ms),
       .header_timeout = std::chrono::milliseconds(network.header_timeout_ms),
       .idle_timeout = std::chrono::milliseconds(network.idle_timeout_ms),
+      .limits = {},
   };
   AGENTBOX_ASSIGN_OR_RETURN(rp->proxy_, proxy::EgressProxy::create(options, *rp));
   AGENTBOX_TRY(rp->proxy_->start());
