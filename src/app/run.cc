@@ -13,6 +13,7 @@
 #include "app/redaction_keys.h"
 #include "app/redaction_setup.h"
 #include "app/run_dir.h"
+#include "app/run_proxy.h"
 #include "app/run_record.h"
 #include "redact/stream_redactor.h"
 #include "sandbox/supervisor.h"
@@ -107,6 +108,25 @@ Result<std::string> resolveWorkspace(const std::string& given) {
   return sys::realPath(given).context("workspace {}", given);
 }
 
+// Policy denials of the proxy are violations of kind "network" (rate limits and malformed
+// requests are not: they are recorded as connections only).
+void addNetworkViolations(const std::vector<proxy::ConnectionEvent>& connections,
+                          sandbox::RunResult& result) {
+  for (const proxy::ConnectionEvent& e : connections) {
+    if (e.decision != proxy::Decision::kDenied) {
+      continue;
+    }
+    std::string subject = e.method == "CONNECT"
+                              ? fmt::format("CONNECT {}:{}", e.host, e.port)
+                              : fmt::format("{} http://{}:{}{}", e.method, e.host, e.port, e.path);
+    result.violations.push_back({.kind = "network",
+                                 .subject = std::move(subject),
+                                 .rule = e.rule,
+                                 .time = e.time,
+                                 .pid = 0});
+  }
+}
+
 int finishWithError(const Error& e) {
   printLine(e.oneLine());
   return 125;
@@ -162,7 +182,24 @@ int runCommand(const RunRequest& req) {
     return finishWithError(std::move(dir).error().addContext("cannot create the run directory"));
   }
   std::shared_ptr<const redact::RuleSet> rules;
+  bool rules_ready = false;
   DeferredSink sink;
+  std::unique_ptr<RunProxy> proxy;
+  if (req.policy.network.mode == policy::NetworkMode::kProxy) {
+    // The proxy redacts paths before it records them: it needs the rules before it starts.
+    Result<std::shared_ptr<const redact::RuleSet>> built = rules_future.get();
+    if (!built.has_value()) {
+      return finishWithError(std::move(built).error().addContext("redaction rules"));
+    }
+    rules = std::move(*built);
+    rules_ready = true;
+    Result<std::unique_ptr<RunProxy>> started_proxy = RunProxy::start(req.policy.network, rules);
+    if (!started_proxy.has_value()) {
+      return finishWithError(
+          std::move(started_proxy).error().addContext("cannot start the egress proxy"));
+    }
+    proxy = std::move(*started_proxy);
+  }
   sandbox::RunTarget target{.argv = req.argv, .workspace = *ws, .term = req.term, .lang = req.lang};
   auto started = std::chrono::system_clock::now();
   Result<sandbox::RunResult> result = sandbox::supervise({
@@ -179,11 +216,13 @@ int runCommand(const RunRequest& req) {
         if (!s.has_value()) {
           warnings.push_back("cannot record the run for clean-up: " + s.error().oneLine());
         }
-        Result<std::shared_ptr<const redact::RuleSet>> built = rules_future.get();
-        if (!built.has_value()) {
-          return std::move(built).error().addContext("redaction rules");
+        if (!rules_ready) {
+          Result<std::shared_ptr<const redact::RuleSet>> built = rules_future.get();
+          if (!built.has_value()) {
+            return std::move(built).error().addContext("redaction rules");
+          }
+          rules = std::move(*built);
         }
-        rules = std::move(*built);
         if (rules == nullptr) {
           warnings.emplace_back(
               "output redaction is off (redaction.enabled = false or OUTPUT_SANITIZATION=false): "
@@ -200,7 +239,19 @@ int runCommand(const RunRequest& req) {
         sink.attach(std::move(*opened));
         return ok();
       },
+      .on_proxy_listeners =
+          proxy == nullptr
+              ? std::function<void(std::vector<UniqueFd>)>()
+              : [&](std::vector<UniqueFd> listeners) { proxy->addListeners(std::move(listeners)); },
   });
+  std::vector<proxy::ConnectionEvent> connections;
+  if (proxy != nullptr) {
+    proxy->stop();
+    connections = proxy->takeEvents();
+    for (std::string& n : proxy->takeNotes()) {
+      warnings.push_back(std::move(n));
+    }
+  }
   if (!result.has_value()) {
     return finishWithError(result.error());
   }
@@ -212,6 +263,7 @@ int runCommand(const RunRequest& req) {
     }
     printLine(line);
   }
+  addNetworkViolations(connections, *result);
   for (const std::string& w : result->warnings) {
     warnings.push_back(w);
     if (!req.quiet) {
@@ -234,7 +286,8 @@ int runCommand(const RunRequest& req) {
                                          .redaction_by_class = counts.by_class,
                                          .redaction_state = !sink->enabled() ? "off"
                                                             : sink->failed() ? "failed"
-                                                                             : "on"});
+                                                                             : "on",
+                                         .connections = &connections});
   std::string record = redactRecord(rules, compact, dir->id(), result->exit_code);
   if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", record, 0600); !s.has_value()) {
     printLine("cannot write the run record: " + s.error().oneLine());

@@ -2,11 +2,53 @@
 // File: run_record.cc
 #include "app/run_record.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "util/time.h"
 
 namespace agentbox::app {
+
+namespace {
+
+nlohmann::json networkSection(const RunRecordInputs& in) {
+  using nlohmann::json;
+  bool proxy = in.policy.network.mode == policy::NetworkMode::kProxy;
+  json connections = json::array();
+  std::map<std::string, uint64_t> by_decision;
+  uint64_t up = 0;
+  uint64_t down = 0;
+  if (in.connections != nullptr) {
+    for (const proxy::ConnectionEvent& e : *in.connections) {
+      connections.push_back({{"time", rfc3339(e.time)},
+                             {"host", e.host},
+                             {"port", e.port},
+                             {"method", e.method},
+                             {"path", e.method == "CONNECT" ? json(nullptr) : json(e.path)},
+                             {"decision", proxy::decisionName(e.decision)},
+                             {"rule", e.rule},
+                             {"status", e.status},
+                             {"reason", e.reason.empty() ? json(nullptr) : json(e.reason)},
+                             {"address", e.address.empty() ? json(nullptr) : json(e.address)},
+                             {"bytes_up", e.bytes_up},
+                             {"bytes_down", e.bytes_down},
+                             {"duration_ms", e.duration_ms}});
+      ++by_decision[proxy::decisionName(e.decision)];
+      up += e.bytes_up;
+      down += e.bytes_down;
+    }
+  }
+  json counts = json::object();
+  if (proxy) {
+    counts = {{"total", connections.size()},
+              {"by_decision", by_decision},
+              {"bytes_up", up},
+              {"bytes_down", down}};
+  }
+  return {{"mode", proxy ? "proxy" : "none"}, {"connections", connections}, {"counts", counts}};
+}
+
+}  // namespace
 
 std::string renderRunRecord(const RunRecordInputs& in) {
   using nlohmann::json;
@@ -59,7 +101,7 @@ std::string renderRunRecord(const RunRecordInputs& in) {
       {"layers", layers},
       {"violations", violations},
       {"violations_suppressed", r.violations_suppressed},
-      {"network", {{"mode", "none"}, {"connections", json::array()}, {"counts", json::object()}}},
+      {"network", networkSection(in)},
       {"redaction",
        {{"state", in.redaction_state},
         {"by_rule", in.redaction_by_rule},

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "policy/policy.h"
+#include "proxy/egress_proxy.h"
 #include "sandbox/supervisor.h"
 
 namespace agentbox::app {
@@ -28,6 +29,8 @@ struct RunRecordInputs {
   const std::map<std::string, uint64_t, std::less<>>& redaction_by_rule;
   const std::map<std::string, uint64_t, std::less<>>& redaction_by_class;
   std::string redaction_state = "on";
+  // network.mode = "proxy": one entry per proxied request or tunnel (docs/report.md).
+  const std::vector<proxy::ConnectionEvent>* connections = nullptr;
 };
 
 // Compact JSON on one line (so it can pass through the JSON Lines redactor as a whole).

@@ -119,6 +119,15 @@ std::vector<KeySpec> networkKeys() {
   v.push_back(sizeKey(
       "network.max_bytes", "bytes transferred through the proxy in one run",
       +[](Policy& p) -> uint64_t& { return p.network.max_bytes; }, 0, uint64_t{1} << 50));
+  v.push_back(durationKey(
+      "network.connect_timeout", "proxy's upstream connect limit (504 past it); 0 = none",
+      +[](Policy& p) -> uint64_t& { return p.network.connect_timeout_ms; }));
+  v.push_back(durationKey(
+      "network.header_timeout", "time a client has to send a request head (408 past it); 0 = none",
+      +[](Policy& p) -> uint64_t& { return p.network.header_timeout_ms; }));
+  v.push_back(durationKey(
+      "network.idle_timeout", "a proxied connection idle this long either way closes; 0 = none",
+      +[](Policy& p) -> uint64_t& { return p.network.idle_timeout_ms; }));
   v.push_back(kinds::portsKey(
       "network.ports.bind", "TCP ports the command may bind (landlock); absent = any",
       +[](Policy& p) -> std::optional<std::vector<uint16_t>>& { return p.network.ports.bind; }));

@@ -118,11 +118,14 @@ struct Network {
   std::vector<std::string> cidr_deny = defaultCidrDeny();  // address ranges never connected to
   std::vector<RateRule> rate = defaultRate();              // per-domain request rates
   bool respect_robots = true;                              // honour robots.txt of the hosts fetched
-  std::string user_agent = "agentbox";  // product token robots.txt is matched against
-  bool honor_crawl_delay = true;        // wait the Crawl-delay robots.txt asks for
-  uint32_t max_connections = 64;        // concurrent proxied connections of one run
-  uint64_t max_bytes = 1 * kGiB;        // bytes transferred through the proxy in one run
-  Ports ports;                          // landlock port rules; default absent (unrestricted)
+  std::string user_agent = "agentbox";   // product token robots.txt is matched against
+  bool honor_crawl_delay = true;         // wait the Crawl-delay robots.txt asks for
+  uint32_t max_connections = 64;         // concurrent proxied connections of one run
+  uint64_t max_bytes = 1 * kGiB;         // bytes transferred through the proxy in one run
+  uint64_t connect_timeout_ms = 10'000;  // proxy's upstream connect limit (504 past it); 0 = none
+  uint64_t header_timeout_ms = 10'000;   // a client's request head must arrive within it (408)
+  uint64_t idle_timeout_ms = 60'000;     // a proxied connection with no bytes either way closes
+  Ports ports;                           // landlock port rules; default absent (unrestricted)
 };
 
 // Feature switches shown by `explain` now; their effect lands with their feature. (The

@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -28,6 +29,7 @@
 #include "sandbox/landlock_rules.h"
 #include "sandbox/seccomp_compile.h"
 #include "util/linux_compat.h"
+#include "util/sys_harden.h"
 
 namespace agentbox::sandbox {
 
@@ -48,6 +50,7 @@ const char* childStageName(ChildStage stage) {
     case ChildStage::kReadOnlyRoot: return "read-only root";
     case ChildStage::kHostname: return "hostname";
     case ChildStage::kLoopback: return "loopback up";
+    case ChildStage::kProxyListener: return "proxy listener";
     case ChildStage::kCloseFds: return "close inherited fds";
     case ChildStage::kSandboxUser: return "switch to the sandbox user";
     case ChildStage::kSpawnCommand: return "spawn command";
@@ -399,6 +402,61 @@ StepError loopbackUp() {
   return e;
 }
 
+// Opens one listening socket on the loopback address `family` and hands it to the
+// supervisor. IPv6 may be missing from the kernel (EAFNOSUPPORT) or from lo (EADDRNOTAVAIL):
+// then only the IPv4 listener exists, and NO_PROXY/HTTP_PROXY name 127.0.0.1 anyway.
+StepError sendProxyListener(const ChildPlan& plan, int family) {
+  int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return family == AF_INET6 && errno == EAFNOSUPPORT ? StepError{} : sysErr("socket(proxy)");
+  }
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  int r = 0;
+  if (family == AF_INET) {
+    struct sockaddr_in a {};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(plan.proxy_port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    r = ::bind(fd, reinterpret_cast<struct sockaddr*>(&a), sizeof(a));
+  } else {
+    ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    struct sockaddr_in6 a {};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(plan.proxy_port);
+    a.sin6_addr = in6addr_loopback;
+    r = ::bind(fd, reinterpret_cast<struct sockaddr*>(&a), sizeof(a));
+  }
+  if (r != 0) {
+    int err = errno;
+    ::close(fd);
+    if (family == AF_INET6 && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT)) {
+      return {};
+    }
+    return {err, "bind(proxy listener)", family == AF_INET ? "127.0.0.1" : "::1"};
+  }
+  if (::listen(fd, SOMAXCONN) != 0) {
+    StepError e = sysErr("listen(proxy listener)");
+    ::close(fd);
+    return e;
+  }
+  int err = sys_harden::sendFd(plan.proxy_sock, fd);
+  ::close(fd);  // the supervisor holds it now; the command must not accept on it
+  return err != 0 ? StepError{err, "sendmsg(proxy listener)", nullptr} : StepError{};
+}
+
+StepError openProxyListeners(const ChildPlan& plan) {
+  if (plan.proxy_sock < 0) {
+    return {};
+  }
+  StepError e = sendProxyListener(plan, AF_INET);
+  if (e.err == 0) {
+    e = sendProxyListener(plan, AF_INET6);
+  }
+  ::close(plan.proxy_sock);  // EOF tells the supervisor that every listener was sent
+  return e;
+}
+
 [[noreturn]] void commandFailed(const ChildPlan& plan, ChildStage stage, int err,
                                 const char* what) {
   ChildReport report;
@@ -639,6 +697,7 @@ void runChild(const ChildPlan& plan) {
   step(plan, ChildStage::kReadOnlyRoot, makeReadOnly(plan));
   step(plan, ChildStage::kHostname, setHostname(plan));
   step(plan, ChildStage::kLoopback, loopbackUp());
+  step(plan, ChildStage::kProxyListener, openProxyListeners(plan));
   // The sandbox is built while the parent moves us into the run's cgroups (a v1 move waits
   // for an RCU grace period); nothing of the command runs before the second byte, and the
   // cgroup namespace is made only once we sit in the run cgroup, so that it is its root.

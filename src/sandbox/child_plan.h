@@ -69,6 +69,7 @@ enum class ChildStage : uint16_t {
   kReadOnlyRoot,
   kHostname,
   kLoopback,
+  kProxyListener,
   kCloseFds,
   kSandboxUser,
   kSpawnCommand,
@@ -106,7 +107,12 @@ struct ChildPlan {
   int stdout_fd = -1;
   int stderr_fd = -1;
   bool controlling_tty = false;  // stdio is a pty slave: make it the command's terminal
-  std::vector<int> keep_fds;     // sorted list of all fds above plus tree fds
+  // network.mode = "proxy": pid 1 opens listening TCP sockets on 127.0.0.1 and [::1] at
+  // proxy_port inside the sandbox's network namespace and sends them (SCM_RIGHTS, one per
+  // message) over proxy_sock, then closes it. -1 = no proxy.
+  int proxy_sock = -1;
+  uint16_t proxy_port = 3128;
+  std::vector<int> keep_fds;  // sorted list of all fds above plus tree fds
 
   // Best-effort without user namespaces (docs/sandbox.md "Hosts without user namespaces"):
   // no namespace, no mount step, no id change; the command runs at host paths confined by

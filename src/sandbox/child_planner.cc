@@ -113,6 +113,16 @@ std::vector<std::string> sandboxEnvironment(const policy::Policy& policy, const 
       "TERM=" + target.term,
       "LANG=" + target.lang,
   };
+  if (policy.network.mode == policy::NetworkMode::kProxy) {
+    // The egress proxy listens inside the sandbox's own network namespace (child.cc).
+    std::string url = fmt::format("http://127.0.0.1:{}", kProxyPort);
+    for (const char* name :
+         {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}) {
+      env.push_back(std::string(name) + "=" + url);
+    }
+    env.emplace_back("NO_PROXY=localhost,127.0.0.1,::1");
+    env.emplace_back("no_proxy=localhost,127.0.0.1,::1");
+  }
   for (const policy::EnvVar& v : policy.sandbox.env) {
     std::string prefix = v.name + "=";
     // A later --env of the same name replaces the earlier value, built-ins included.

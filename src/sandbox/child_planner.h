@@ -13,6 +13,8 @@ namespace agentbox::sandbox {
 
 inline constexpr const char* kSandboxPath =
     "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin";
+// Where the egress proxy listens inside the sandbox (network.mode = "proxy").
+inline constexpr uint16_t kProxyPort = 3128;
 
 // A host path the sandbox sees at `sandbox_path`: cloned by the child from `host_path`, or a
 // tree the parent made (`tree_fd`, privileged callers: the child could not traverse e.g.

@@ -3,6 +3,8 @@
 // Policy -> LandlockRequest.
 #include "sandbox/landlock_policy.h"
 
+#include "sandbox/child_planner.h"
+
 namespace agentbox::sandbox {
 namespace {
 
@@ -23,6 +25,10 @@ LandlockRequest landlockRequestForPolicy(const policy::Policy& policy) {
   }
   req.bind_ports = policy.network.ports.bind;
   req.connect_ports = policy.network.ports.connect;
+  if (req.connect_ports.has_value() && policy.network.mode == policy::NetworkMode::kProxy) {
+    // The proxy's port inside the sandbox stays reachable whatever network.ports restricts.
+    req.connect_ports->push_back(kProxyPort);
+  }
   return req;
 }
 

@@ -66,6 +66,12 @@ Status checkSharedHostPolicy(const policy::Policy& policy, const std::string& wo
                      std::to_string(::geteuid()) + " owns /)")
         .withHint(std::string(fix) + ", or run agentbox as an unprivileged user");
   }
+  if (policy.network.mode == policy::NetworkMode::kProxy) {
+    return Error(Errc::kUnsupported,
+                 "network.mode = \"proxy\" needs the sandbox's own network namespace, which this "
+                 "host does not give")
+        .withHint(std::string(fix) + ", or use network.mode = \"none\"");
+  }
   const policy::Filesystem& fs = policy.filesystem;
   if (!fs.hidden.empty()) {
     return Error(Errc::kUnsupported,

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
 #include <future>
 
 #include "sandbox/cgroups.h"
@@ -28,6 +29,7 @@
 #include "sandbox/shared_host.h"
 #include "sandbox/terminal.h"
 #include "util/sys.h"
+#include "util/sys_harden.h"
 
 namespace agentbox::sandbox {
 
@@ -46,6 +48,8 @@ constexpr auto kDrainLimit = std::chrono::seconds(5);
 struct Channels {
   UniqueFd seccomp_parent;  // receives the seccomp listener fd (SCM_RIGHTS)
   UniqueFd seccomp_child;
+  UniqueFd proxy_parent;  // receives the proxy's listening sockets (proxy mode only)
+  UniqueFd proxy_child;
   sys::Pipe sync;
   sys::Pipe report;
   sys::Pipe in;
@@ -66,8 +70,19 @@ Result<Channels> makeChannels() {
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     return Error::sys(errno, "socketpair(seccomp listener)");
   }
-  return Channels{UniqueFd(sv[0]), UniqueFd(sv[1]), std::move(sync), std::move(report),
+  return Channels{UniqueFd(sv[0]), UniqueFd(sv[1]), UniqueFd(),
+                  UniqueFd(),      std::move(sync), std::move(report),
                   std::move(in),   std::move(out),  std::move(err)};
+}
+
+Status addProxyChannel(Channels& ch) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    return Error::sys(errno, "socketpair(proxy listeners)");
+  }
+  ch.proxy_parent = UniqueFd(sv[0]);
+  ch.proxy_child = UniqueFd(sv[1]);
+  return ok();
 }
 
 Status writeIdMaps(pid_t pid, const IdMapPlan& ids) {
@@ -144,6 +159,7 @@ class EventLoop {
   std::vector<std::string> notes;
   void setPtyMaster(int fd) { pty_master_ = fd; }
   bool outputTruncated() const { return output_dropped_; }
+  void watchProxy(UniqueFd sock) { proxy_sock_ = std::move(sock); }
   const sys::ChildExit& initExit() const { return init_exit_; }
 
  private:
@@ -158,6 +174,7 @@ class EventLoop {
     kTimer,
     kListener,
     kNotify,
+    kProxy,
     kSlots
   };
   void addFd(std::array<pollfd, kSlots>& fds, std::array<Slot, kSlots>& which, size_t& n, Slot slot,
@@ -187,6 +204,7 @@ class EventLoop {
   void onTimer();
   void onListener();
   void onNotify();
+  void onProxyListeners();
   void killSandbox();
 
   // Turns seccomp notifications into run-record violations.
@@ -218,6 +236,8 @@ class EventLoop {
   ExitFacts facts_;
   sys::ChildExit init_exit_;
   UniqueFd listener_sock_;
+  UniqueFd proxy_sock_;
+  std::vector<UniqueFd> proxy_listeners_;
   std::optional<SeccompNotifier> notifier_;
   Violations violations_{"seccomp"};
   OnViolation on_violation_ = OnViolation::kDeny;
@@ -389,6 +409,24 @@ void EventLoop::onNotify() {
   }
 }
 
+// The sandbox sends one listening socket per message and closes its end after the last.
+void EventLoop::onProxyListeners() {
+  int fd = -1;
+  int err = sys_harden::recvFd(proxy_sock_.get(), &fd);
+  if (err == 0) {
+    proxy_listeners_.emplace_back(fd);
+    return;
+  }
+  proxy_sock_.reset();
+  if (err != EBADMSG) {
+    notes.push_back("proxy listeners: recvmsg: " + std::string(strerrordesc_np(err)));
+  }
+  if (!proxy_listeners_.empty() && req_.on_proxy_listeners) {
+    req_.on_proxy_listeners(std::move(proxy_listeners_));
+  }
+  proxy_listeners_.clear();
+}
+
 void EventLoop::onTimer() {
   uint64_t expirations = 0;
   if (::read(timer_.get(), &expirations, sizeof(expirations)) <= 0) {
@@ -425,6 +463,7 @@ Status EventLoop::run() {
     addFd(fds, which, n, kSig, sigfd_.get(), POLLIN);
     addFd(fds, which, n, kTimer, timer_.get(), POLLIN);
     addFd(fds, which, n, kListener, listener_sock_.get(), POLLIN);
+    addFd(fds, which, n, kProxy, proxy_sock_.get(), POLLIN);
     if (notifier_.has_value() && !init_done_) {
       addFd(fds, which, n, kNotify, notifier_->fd(), POLLIN);
     }
@@ -470,6 +509,9 @@ Status EventLoop::run() {
           break;
         case kNotify:
           onNotify();
+          break;
+        case kProxy:
+          onProxyListeners();
           break;
         case kSlots:
           break;
@@ -852,6 +894,17 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
     adaptPlanForSharedHost(plan, req.target.workspace, p.tmp.path());
   }
   AGENTBOX_ASSIGN_OR_RETURN(Channels ch, makeChannels());
+  if (req.policy.network.mode == policy::NetworkMode::kProxy) {
+    if (!req.on_proxy_listeners) {
+      return makeError(Errc::kUnsupported,
+                       "network.mode = \"proxy\" needs the egress proxy, which this caller does "
+                       "not provide")
+          .withHint("use network.mode = \"none\"");
+    }
+    AGENTBOX_TRY(addProxyChannel(ch));
+    plan.proxy_sock = ch.proxy_child.get();
+    plan.proxy_port = kProxyPort;
+  }
   plan.sync_fd = ch.sync.read.get();
   plan.report_fd = ch.report.write.get();
   plan.stdin_fd = ch.in.read.get();
@@ -871,6 +924,9 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   plan.landlock = p.landlock.enabled ? &p.landlock : nullptr;
   plan.keep_fds = {plan.sync_fd,   plan.report_fd, plan.stdin_fd,
                    plan.stdout_fd, plan.stderr_fd, plan.seccomp_sock};
+  if (plan.proxy_sock >= 0) {
+    plan.keep_fds.push_back(plan.proxy_sock);
+  }
   if (p.ws_tree.valid()) {
     plan.keep_fds.push_back(p.ws_tree.get());
   }
@@ -893,6 +949,7 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   ch.out.write.reset();
   ch.err.write.reset();
   ch.seccomp_child.reset();
+  ch.proxy_child.reset();
   p.ws_tree.reset();
   p.extra_trees.clear();
   std::optional<RawTerminal> raw;
@@ -937,6 +994,9 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   EventLoop loop(req, ch, *p.cgroups, std::move(pidfd), std::move(sigfd), std::move(timer));
   if (pty.has_value()) {
     loop.setPtyMaster(pty->master.get());
+  }
+  if (ch.proxy_parent.valid()) {
+    loop.watchProxy(std::move(ch.proxy_parent));
   }
   loop.watchSeccomp(std::move(ch.seccomp_parent), p.seccomp.profile_name,
                     notifierOptionsForPolicy(req.policy).on_violation);

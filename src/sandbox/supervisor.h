@@ -23,6 +23,7 @@
 #include "sandbox/child_plan.h"
 #include "sandbox/sandbox_spec.h"
 #include "util/result.h"
+#include "util/unique_fd.h"
 
 namespace agentbox::sandbox {
 
@@ -95,6 +96,11 @@ struct SuperviseRequest {
   // released: the caller records both so that the next start can clean up after a kill -9.
   // An error stops the run before the command exists (the sandbox is killed; exit 125).
   std::function<Status(pid_t, const std::vector<std::string>& cgroup_dirs)> on_started;
+  // network.mode = "proxy" requires it: receives the listening sockets the sandbox opened on
+  // 127.0.0.1:3128 (and [::1]:3128 where IPv6 exists), once, before the command runs (on the
+  // supervising thread). A proxy-mode policy without it is refused, never run without egress
+  // control. The sandbox layer knows nothing of the proxy itself.
+  std::function<void(std::vector<UniqueFd> listeners)> on_proxy_listeners;
 };
 
 // Errors are failures before the sandbox started (exit 125); everything after is a RunResult.

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: session.h
+// One client connection of the egress proxy (internal to the proxy layer): reads request
+// heads, decides each by the policy, forwards absolute-form requests over a kept-alive
+// upstream connection (answered strictly in order, so pipelined requests stay in order),
+// or turns the connection into a CONNECT tunnel. Runs on the proxy's loop thread only;
+// every asynchronous step holds a shared_ptr to the session.
+#pragma once
+
+#include <array>
+#include <boost/asio.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "policy/host.h"
+#include "proxy/egress_proxy.h"
+#include "proxy/http_message.h"
+
+namespace agentbox::proxy {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+class Session;
+
+// What every session of one proxy shares. Loop thread only.
+struct ProxyContext {
+  asio::io_context& io;
+  ProxyOptions options;
+  EventSink& sink;
+  uint32_t active = 0;  // open client connections
+  ProxyStats stats;
+  std::unordered_set<Session*> live;
+  bool budgetLeft() const { return stats.bytes < options.max_bytes; }
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(ProxyContext& ctx, tcp::socket client);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  Session(Session&&) = delete;
+  Session& operator=(Session&&) = delete;
+  ~Session();
+
+  void start();
+  // Proxy shutdown: records what is in flight and closes both sides.
+  void shutdown();
+
+ private:
+  enum class Phase : uint8_t { kHead, kConnect, kExchange, kTunnel, kClosing, kDone };
+  enum class Side : uint8_t { kClient, kUpstream };
+
+  // Request heads: beginHead() arms the header (or, between requests, idle) timer once.
+  void beginHead(bool after_exchange);
+  void readHead();
+  void onHeadTimeout();
+  void handleHead();
+  bool admit(const policy::NormalizedHost& host);
+  void resolveAndConnect(const policy::NormalizedHost& host, const policy::NetDecision& d);
+  void onResolved(const std::vector<tcp::endpoint>& endpoints);
+  void connectTo(std::vector<tcp::endpoint> endpoints);
+  void onConnected();
+  // Plain HTTP.
+  void sendRequestHead();
+  void forwardRequestBody();
+  void readResponseHead();
+  void onResponseHead(ResponseHead head, size_t consumed);
+  void forwardResponseBody();
+  void finishExchange();
+  bool retryOnFreshConnection();
+  // CONNECT.
+  void startTunnel();
+  void pump(Side from);
+  void onTunnelSideDone(Side from);
+  // Answers and ends.
+  void reject(Decision decision, int status, std::string rule, std::string message,
+              std::string extra_headers = "");
+  void failUpstream(int status, std::string rule, std::string message);
+  void drainAndClose();
+  void closeAll();
+  void emit();
+  bool charge(size_t n);  // counts n bytes against max_bytes; false once past it
+  void cut(std::string reason);
+  // Timers.
+  void armPhaseTimer(std::chrono::milliseconds after);
+  void armIdleWatchdog();
+  void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+
+  ProxyContext& ctx_;
+  tcp::socket client_;
+  tcp::socket upstream_;
+  tcp::resolver resolver_;
+  asio::steady_timer timer_;
+  uint64_t timer_gen_ = 0;
+  Phase phase_ = Phase::kHead;
+  std::chrono::steady_clock::time_point last_activity_;
+  std::chrono::steady_clock::time_point request_start_;
+
+  RequestParser parser_;
+  RequestHead head_;
+  std::string in_;     // client bytes not yet consumed (pipelined requests wait here)
+  std::string up_in_;  // upstream bytes not yet consumed
+  std::string wbuf_;   // bytes in flight to the upstream
+  std::string cbuf_;   // bytes in flight to the client
+  std::array<char, 16 * 1024> rbuf_{};
+  std::array<char, 16 * 1024> ubuf_{};
+  uint64_t body_left_ = 0;
+  ChunkScanner chunks_;
+  ResponseHead resp_;
+  bool client_keep_ = false;
+
+  std::string upstream_key_;  // "host:port" the open upstream connection serves
+  std::string target_key_;    // the same for the current request
+  std::string upstream_address_;
+  bool reused_ = false;
+  bool retried_ = false;
+  bool connect_timed_out_ = false;
+  bool idle_wait_ = false;  // waiting for the next request on a kept-alive connection
+  bool tunnel_done_[2] = {false, false};
+
+  ConnectionEvent event_;
+  bool in_request_ = false;  // event_ describes a request not yet emitted
+  bool counted_ = false;     // counted in ctx_.active
+};
+
+}  // namespace agentbox::proxy
