@@ -4,7 +4,8 @@
 //  - the compiled index gives the same verdict (and deciding line) as a plain scan of every
 //    rule, for URLs taken from the input and a fixed list;
 //  - robotsPatternMatches agrees with an independent dynamic-programming matcher;
-//  - normalization is idempotent and its size / needs-normalizing helpers are consistent.
+//  - normalization is idempotent and its size / needs-normalizing helpers are consistent;
+//  - the block-scanning RobotsLexer gives the same records as a plain per-line scan.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "policy/robots.h"
+#include "policy/robots_parse.h"
 #include "policy/robots_pattern.h"
 
 namespace {
@@ -84,10 +86,27 @@ void checkAgrees(const Robots& robots, std::string_view url) {
   require(a.reason == b.reason);
 }
 
+void checkLexer(std::string_view input) {
+  const std::vector<agentbox::policy::RobotsRecord> plain =
+      agentbox::policy::robotsRecordsByScanForTest(input);
+  agentbox::policy::RobotsLexer lex(input);
+  agentbox::policy::RobotsRecord rec;
+  size_t i = 0;
+  while (lex.next(rec)) {
+    require(i < plain.size());
+    const agentbox::policy::RobotsRecord& p = plain[i++];
+    require(rec.line == p.line && rec.key == p.key && rec.literal == p.literal);
+    require(rec.name.data() == p.name.data() && rec.name.size() == p.name.size());
+    require(rec.value.data() == p.value.data() && rec.value.size() == p.value.size());
+  }
+  require(i == plain.size());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+  checkLexer(input);
   for (const char* agent : {"agentbox", "*", "Googlebot/2.1"}) {
     const Robots robots = Robots::compile(input, agent);
     for (const char* url : {"/", "/a", "/a/b?c=d", "http://h/%41*$", "/robots.txt", ""}) {

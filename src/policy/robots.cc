@@ -52,7 +52,7 @@ uint64_t mix(uint64_t h) {
 
 // Constant-time key of a prefix: its length and up to 24 of its octets (head, middle, tail).
 // Collisions only cost a memcmp; they never change a result.
-uint64_t prefixHash(const char* p, size_t len, size_t avail) {
+[[gnu::always_inline]] inline uint64_t prefixHash(const char* p, size_t len, size_t avail) {
   uint64_t h = load8(p, len, avail) * 0x9E3779B97F4A7C15ULL;
   if (len > 8) {
     h ^= load8(p + len - 8, 8, 8) + 0x632BE59BD9B4E019ULL;
@@ -211,7 +211,7 @@ Robots Robots::compile(std::string_view body, std::string_view user_agent) {
   out.crawl_delay_ = out.agent_group_ ? st.delay_specific : st.delay_star;
   const uint8_t keep = out.agent_group_ ? kSpecific : kStar;
   std::erase_if(out.rules_, [keep](const Rule& r) { return (r.groups & keep) == 0; });
-  out.compactIfSparse();
+  out.compactIfSparse(keep);
   out.buildIndex();
   return out;
 }
@@ -230,6 +230,7 @@ void Robots::addRule(const RobotsRecord& rec, uint8_t groups, size_t offset) {
   r.allow = rec.key == RobotsKey::kAllow;
   r.groups = groups;
   r.next = kNone;
+  used_bytes_[groups] += v.size();
   if (rec.literal) {  // the common case: a plain path prefix, nothing to normalize
     r.prefix_len = r.source_len;
     return;
@@ -241,6 +242,7 @@ void Robots::addRule(const RobotsRecord& rec, uint8_t groups, size_t offset) {
     data_.resize(at + n);
     r.pattern_off = static_cast<uint32_t>(at);
     r.pattern_len = static_cast<uint32_t>(n);
+    used_bytes_[groups] += n;
   }
   const std::string_view pat = pattern(r);
   r.anchored = pat.back() == '$';
@@ -255,10 +257,10 @@ void Robots::addRule(const RobotsRecord& rec, uint8_t groups, size_t offset) {
   }
 }
 
-void Robots::compactIfSparse() {
+void Robots::compactIfSparse(uint8_t keep) {
   size_t used = 0;
-  for (const Rule& r : rules_) {
-    used += r.source_len + (r.pattern_off != r.source_off ? r.pattern_len : 0);
+  for (uint8_t groups = 1; groups < used_bytes_.size(); ++groups) {
+    used += (groups & keep) != 0 ? used_bytes_[groups] : 0;
   }
   if (used * 2 + kCompactSlackBytes >= data_.size()) {
     return;
@@ -295,19 +297,20 @@ void Robots::buildIndex() {
     }
     const char* p = data_.data() + r.pattern_off;
     const uint64_t h = prefixHash(p, r.prefix_len, data_.size() - r.pattern_off);
+    const auto tag = static_cast<uint32_t>(h >> 32);
     size_t at = h & mask_;
     while (table_[at].head != kNone) {
       const Slot& s = table_[at];
-      if (s.hash == h && s.len == r.prefix_len &&
-          std::memcmp(data_.data() + rules_[s.head].pattern_off, p, r.prefix_len) == 0) {
+      const Rule& head = rules_[s.head];
+      if (s.tag == tag && head.prefix_len == r.prefix_len &&
+          std::memcmp(data_.data() + head.pattern_off, p, r.prefix_len) == 0) {
         break;
       }
       at = (at + 1) & mask_;
     }
     Slot& s = table_[at];
     if (s.head == kNone) {
-      s.hash = h;
-      s.len = r.prefix_len;
+      s.tag = tag;
       if (r.prefix_len < kShortLengthLimit) {
         short_lengths_[r.prefix_len / 64] |= uint64_t{1} << (r.prefix_len % 64);
         last_octets_[r.prefix_len] |= octetBit(p[r.prefix_len - 1]);
@@ -387,12 +390,13 @@ void Robots::matchIndexed(Query& q, Best& allow, Best& disallow) const {
   const std::string_view path = q.path;
   auto probe = [&](uint32_t len) {
     const uint64_t h = prefixHash(path.data(), len, path.size());
+    const auto tag = static_cast<uint32_t>(h >> 32);
     for (size_t at = h & mask_; table_[at].head != kNone; at = (at + 1) & mask_) {
       const Slot& s = table_[at];
-      if (s.hash != h || s.len != len) {
+      if (s.tag != tag || rules_[s.head].prefix_len != len) {
         continue;
       }
-      // Equal hash and length but other octets: a collision; the prefix may sit further on.
+      // Equal tag and length but other octets: a collision; the prefix may sit further on.
       if (std::memcmp(data_.data() + rules_[s.head].pattern_off, path.data(), len) == 0) {
         for (uint32_t i = s.head; i != kNone; i = rules_[i].next) {
           consider(i, q, allow, disallow);

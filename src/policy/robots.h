@@ -104,10 +104,9 @@ class Robots {
   };
   static constexpr uint8_t kSpecific = 1;  // a group naming the agent
   static constexpr uint8_t kStar = 2;      // a `*` group
-  struct Slot {
-    uint64_t hash = 0;
-    uint32_t head = kNone;  // first rule of the chain with this literal prefix
-    uint32_t len = 0;
+  struct Slot {        // 8 octets, so that the table of a 500-rule file stays in L1 with the rules
+    uint32_t tag = 0;  // high half of the prefix's hash
+    uint32_t head = kNone;  // first rule of the chain with this literal prefix (has its length)
   };
   struct Best;
   struct Query;
@@ -116,8 +115,9 @@ class Robots {
   Robots() = default;
   // `offset`: where rec.value starts in data_ (which begins as a copy of the parsed text).
   void addRule(const RobotsRecord& rec, uint8_t groups, size_t offset);
-  // Rebuilds data_ with only what rules_ point at, if that is less than half of it.
-  void compactIfSparse();
+  // Rebuilds data_ with only what rules_ point at (the rules of group kind `keep`), if that is
+  // less than half of it.
+  void compactIfSparse(uint8_t keep);
   void buildIndex();
   RobotsVerdict decide(std::string_view path, bool use_index) const;
   void matchIndexed(Query& q, Best& allow, Best& disallow) const;
@@ -137,6 +137,7 @@ class Robots {
   // Arena: the parsed text (rule values as written are offsets into it) followed by the
   // normalized patterns that differ from their value; after compactIfSparse() only those.
   std::string data_;
+  std::array<size_t, 4> used_bytes_{};  // [groups]: arena octets that rules of that kind use
   std::vector<Rule> rules_;
   std::vector<uint32_t> unanchored_;  // rules whose pattern starts with '*' (empty prefix)
   std::vector<Slot> table_;           // open addressing over literal prefixes; size 2^k

@@ -5,8 +5,10 @@
 // Never fails: any input is read, and what is not a record is skipped.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -41,9 +43,6 @@ struct RobotsRecord {
   // octet, so it is already in normalized form (robots_pattern.h) and has no operator.
   bool literal = false;
 };
-
-// What a key names: case-insensitive for letters, exact for every other octet, whole word.
-RobotsKey classifyRobotsKey(std::string_view name);
 
 // Reads records in file order:
 //   RobotsLexer lex(body);
@@ -98,7 +97,109 @@ inline bool isBlank(char c) {
 // Splits a line without colon, "key value", into two words; false unless exactly two.
 bool splitWords(std::string_view line, std::string_view& key, std::string_view& value);
 
+// A key to recognize, as at most two 64-bit words so that a comparison is one or two loads:
+// the first min(8, n) octets and, if n > 8, the last 8 (they overlap). `*_fold` has 0x20 at
+// the letters, so (octets | fold) == word is case-insensitive for letters and exact for the
+// rest ("user agent" must not match "user\0agent"). The key is lowercase.
+struct Keyword {
+  uint64_t head = 0;
+  uint64_t head_fold = 0;
+  uint64_t tail = 0;
+  uint64_t tail_fold = 0;
+};
+
+// Octets s[from, from + n) laid out as memcpy would put them in a uint64_t.
+constexpr uint64_t packOctets(std::string_view s, size_t from, size_t n, bool fold) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(s[from + i]);
+    const uint64_t o = fold ? ((c >= 'a' && c <= 'z') ? 0x20U : 0U) : c;
+    v |= o << (std::endian::native == std::endian::little ? 8 * i : 56 - 8 * i);
+  }
+  return v;
+}
+
+inline constexpr Keyword keyword(std::string_view lower) {
+  const size_t head = lower.size() < 8 ? lower.size() : 8;
+  Keyword k;
+  k.head = packOctets(lower, 0, head, false);
+  k.head_fold = packOctets(lower, 0, head, true);
+  if (lower.size() > 8) {
+    k.tail = packOctets(lower, lower.size() - 8, 8, false);
+    k.tail_fold = packOctets(lower, lower.size() - 8, 8, true);
+  }
+  return k;
+}
+
+inline constexpr Keyword kAllowKey = keyword("allow");
+inline constexpr Keyword kSitemapKey = keyword("sitemap");
+inline constexpr Keyword kDisalowKey = keyword("disalow");
+inline constexpr Keyword kDisallowKey = keyword("disallow");
+inline constexpr Keyword kDissalowKey = keyword("dissalow");
+inline constexpr Keyword kDiasllowKey = keyword("diasllow");
+inline constexpr Keyword kDisallawKey = keyword("disallaw");
+inline constexpr Keyword kUseragentKey = keyword("useragent");
+inline constexpr Keyword kDissallowKey = keyword("dissallow");
+inline constexpr Keyword kUserDashAgentKey = keyword("user-agent");
+inline constexpr Keyword kUserSpaceAgentKey = keyword("user agent");
+inline constexpr Keyword kCrawlDelayKey = keyword("crawl-delay");
+
+template <size_t N>
+inline uint64_t loadOctets(const char* p) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, N);
+  return v;
+}
+
+// `k` points at exactly N octets.
+template <size_t N>
+inline bool keyIs(const char* k, const Keyword& w) {
+  constexpr size_t kHead = N < 8 ? N : 8;
+  if ((loadOctets<kHead>(k) | w.head_fold) != w.head) {
+    return false;
+  }
+  if constexpr (N > 8) {
+    return (loadOctets<8>(k + N - 8) | w.tail_fold) == w.tail;
+  }
+  return true;
+}
+
 }  // namespace robots_internal
+
+// What a key names: case-insensitive for letters, exact for every other octet, whole word.
+// Inline: it runs once per record in Robots::compile's loop.
+[[gnu::always_inline]] inline RobotsKey classifyRobotsKey(std::string_view key) {
+  using robots_internal::keyIs;
+  namespace ri = robots_internal;
+  const char* k = key.data();
+  switch (key.size()) {
+    case 5:
+      return keyIs<5>(k, ri::kAllowKey) ? RobotsKey::kAllow : RobotsKey::kOther;
+    case 7:
+      if (keyIs<7>(k, ri::kSitemapKey)) {
+        return RobotsKey::kSitemap;
+      }
+      return keyIs<7>(k, ri::kDisalowKey) ? RobotsKey::kDisallow : RobotsKey::kOther;
+    case 8:
+      return (keyIs<8>(k, ri::kDisallowKey) || keyIs<8>(k, ri::kDissalowKey) ||
+              keyIs<8>(k, ri::kDiasllowKey) || keyIs<8>(k, ri::kDisallawKey))
+                 ? RobotsKey::kDisallow
+                 : RobotsKey::kOther;
+    case 9:
+      if (keyIs<9>(k, ri::kUseragentKey)) {
+        return RobotsKey::kUserAgent;
+      }
+      return keyIs<9>(k, ri::kDissallowKey) ? RobotsKey::kDisallow : RobotsKey::kOther;
+    case 10:
+      return (keyIs<10>(k, ri::kUserDashAgentKey) || keyIs<10>(k, ri::kUserSpaceAgentKey))
+                 ? RobotsKey::kUserAgent
+                 : RobotsKey::kOther;
+    case 11:
+      return keyIs<11>(k, ri::kCrawlDelayKey) ? RobotsKey::kCrawlDelay : RobotsKey::kOther;
+    default:
+      return RobotsKey::kOther;
+  }
+}
 
 template <class Pick>
 inline size_t RobotsLexer::find(size_t at, Pick pick) {
