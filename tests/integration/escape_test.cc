@@ -493,12 +493,22 @@ class EscapeTest : public RunTest {
 
   // The same, with agentbox in a test-made user namespace whose max_user_namespaces is 0:
   // `--best-effort` then shares the host's namespaces (docs/sandbox.md).
+  // Runs `script` under sh in a test-made user namespace (root mapped onto the test user) whose
+  // max_user_namespaces is 0 first, so that agentbox inside it cannot create any namespace.
+  Captured withoutUserNamespaces(const std::string& script, SpawnOptions o = {}) {
+    o.args = {"--user", "--map-root-user", "/bin/sh", "-c",
+              "echo 0 > /proc/sys/user/max_user_namespaces || exit 99; " + script};
+    o.env["AGENTBOX_STATE_DIR"] = stateDir();
+    Captured c = runProcess("/usr/bin/unshare", o);
+    EXPECT_NE(c.exit_code, 99) << "cannot lower max_user_namespaces here: " << c.err;
+    return c;
+  }
+
   std::map<std::string, std::string> inSharedHostSandbox(std::set<std::string>* violations,
                                                          std::string* err) {
     std::string report = state_.file("shared-report.json");
     std::filesystem::remove(report);
-    std::string cmd = "echo 0 > /proc/sys/user/max_user_namespaces || exit 99; exec '" +
-                      agentboxBin() + "' run --best-effort --workspace '" + ws_.path() +
+    std::string cmd = "exec '" + agentboxBin() + "' run --best-effort --workspace '" + ws_.path() +
                       "' --pids " + std::to_string(kPids) + " --memory " + std::to_string(kMemMib) +
                       "m --nofile " + std::to_string(kNofile) + " --report '" + report + "' -- '" +
                       ws_.path() + "/escape_probe'";
@@ -507,13 +517,10 @@ class EscapeTest : public RunTest {
     }
     cmd += " '--workspace=" + ws_.path() + "'";
     SpawnOptions o;
-    o.args = {"--user", "--map-root-user", "/bin/sh", "-c", cmd};
-    o.env["AGENTBOX_STATE_DIR"] = stateDir();
     o.env["AGENTBOX_ESCAPE_CANARY"] = "host-env";
     o.inherit_fd = inherit_fd_;
     o.kill_after = std::chrono::milliseconds(120000);
-    Captured c = runProcess("/usr/bin/unshare", o);
-    EXPECT_NE(c.exit_code, 99) << "cannot lower max_user_namespaces here: " << c.err;
+    Captured c = withoutUserNamespaces(cmd, o);
     EXPECT_NE(c.out.find("done sandbox"), std::string::npos) << "exit " << c.exit_code << "\n"
                                                              << c.out << c.err;
     *err = c.err;
@@ -597,12 +604,8 @@ TEST_F(EscapeTest, SharedHostBestEffortRunBlocksAllButItsListedGaps) {
   if (::geteuid() == 0) {
     // Root in a user namespace mapped onto host root owns the host's files: the shared-host
     // mode refuses that identity (tested below); the unprivileged run covers the probes.
-    std::string cmd = "echo 0 > /proc/sys/user/max_user_namespaces || exit 99; '" + agentboxBin() +
-                      "' run --best-effort --workspace '" + ws_.path() + "' -- true; echo run=$?";
-    SpawnOptions o;
-    o.args = {"--user", "--map-root-user", "/bin/sh", "-c", cmd};
-    o.env["AGENTBOX_STATE_DIR"] = stateDir();
-    Captured c = runProcess("/usr/bin/unshare", o);
+    Captured c = withoutUserNamespaces("'" + agentboxBin() + "' run --best-effort --workspace '" +
+                                       ws_.path() + "' -- true; echo run=$?");
     EXPECT_NE(c.out.find("run=125"), std::string::npos) << c.out << c.err;
     EXPECT_NE(c.err.find("identity that owns the host's files"), std::string::npos) << c.err;
     EXPECT_EQ(std::count(c.err.begin(), c.err.end(), '\n'), 1) << c.err;
@@ -635,13 +638,9 @@ TEST_F(EscapeTest, SharedHostModeRefusesWhatItCannotEnforce) {
     GTEST_SKIP() << "as root the identity check refuses first (previous test)";
   }
   // Write mode with a .git directory: the read-only guard needs a mount namespace.
-  std::string cmd = "echo 0 > /proc/sys/user/max_user_namespaces || exit 99; '" + agentboxBin() +
-                    "' run --best-effort --mode write --workspace '" + ws_.path() +
-                    "' -- true; echo run=$?";
-  SpawnOptions o;
-  o.args = {"--user", "--map-root-user", "/bin/sh", "-c", cmd};
-  o.env["AGENTBOX_STATE_DIR"] = stateDir();
-  Captured c = runProcess("/usr/bin/unshare", o);
+  Captured c =
+      withoutUserNamespaces("'" + agentboxBin() + "' run --best-effort --mode write --workspace '" +
+                            ws_.path() + "' -- true; echo run=$?");
   EXPECT_NE(c.out.find("run=125"), std::string::npos) << c.out << c.err;
   EXPECT_NE(c.err.find(".git guard"), std::string::npos) << c.err;
   EXPECT_NE(c.err.find("--allow-git-write"), std::string::npos) << c.err;
