@@ -95,6 +95,7 @@ std::vector<Rule> builtinRules() {
     if (r.name.empty()) {
       r.name = r.id;
     }
+    r.lazy_confirm = true;
   }
   return rules;
 }

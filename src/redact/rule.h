@@ -90,6 +90,12 @@ struct Rule {
                                                // "-----" after it (PEM blocks)
   bool opt_in = false;                         // off unless the policy asks for it by id
                                                // (ip-*: [redaction] ip_addresses)
+  bool lazy_confirm = false;                   // compile the RE2 on the rule's first
+                                               // candidate, not when the set is built: for
+                                               // built-ins, whose regexes a unit test
+                                               // compiles (all of them together cost ~65 ms,
+                                               // most of a cold start); custom rules are
+                                               // compiled up front so a bad one is refused
 };
 
 std::string_view ruleClassName(RuleClass c);  // "secret", "credential", ...

@@ -32,6 +32,27 @@ constexpr const char* kBase64Chars = "A-Za-z0-9+/=_\\-";
 
 }  // namespace
 
+ConfirmRegex::ConfirmRegex(std::string pattern, bool lazy) : pattern_(std::move(pattern)) {
+  if (!lazy) {
+    (void)get();
+  }
+}
+
+const RE2* ConfirmRegex::get() const {
+  std::call_once(once_, [this] {
+    RE2::Options opts;
+    opts.set_encoding(RE2::Options::EncodingLatin1);  // output is bytes, not always UTF-8
+    opts.set_log_errors(false);
+    re_ = std::make_unique<RE2>(pattern_, opts);
+  });
+  return re_->ok() ? re_.get() : nullptr;
+}
+
+std::string ConfirmRegex::error() const {
+  const RE2* re = get();
+  return re != nullptr ? std::string() : re_->error();
+}
+
 Status RuleSet::addRule(Rule rule) {
   if (rule.id.empty()) {
     return makeError(Errc::kInvalidInput, "redaction rule without an id");
@@ -40,11 +61,8 @@ Status RuleSet::addRule(Rule rule) {
     return makeError(Errc::kInvalidInput, "redaction rule {}: empty regex", rule.id);
   }
   CompiledRule cr;
-  RE2::Options opts;
-  opts.set_encoding(RE2::Options::EncodingLatin1);  // output is bytes, not always UTF-8
-  opts.set_log_errors(false);
-  cr.confirm = std::make_unique<RE2>(rule.regex, opts);
-  if (!cr.confirm->ok()) {
+  cr.confirm = std::make_unique<ConfirmRegex>(rule.regex, rule.lazy_confirm);
+  if (!rule.lazy_confirm && cr.confirm->get() == nullptr) {
     return makeError(Errc::kInvalidInput, "redaction rule {}: regex rejected by RE2: {}", rule.id,
                      cr.confirm->error());
   }

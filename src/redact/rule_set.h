@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,10 +41,30 @@ enum class RuleKind : uint8_t {
   kHomeDir,      // literal that must not continue as a path component
 };
 
+// A rule's RE2, compiled on first use (Rule::lazy_confirm) or at once; thread-safe.
+class ConfirmRegex {
+ public:
+  ConfirmRegex(std::string pattern, bool lazy);
+  ConfirmRegex(const ConfirmRegex&) = delete;
+  ConfirmRegex& operator=(const ConfirmRegex&) = delete;
+  ConfirmRegex(ConfirmRegex&&) = delete;
+  ConfirmRegex& operator=(ConfirmRegex&&) = delete;
+  ~ConfirmRegex() = default;
+  // The compiled regex, or null if RE2 rejected the pattern or ran out of memory (the engine
+  // then fails closed); error() says why.
+  const RE2* get() const;
+  std::string error() const;
+
+ private:
+  std::string pattern_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<RE2> re_;
+};
+
 struct CompiledRule {
   Rule rule;
   RuleKind kind = RuleKind::kRegex;
-  std::unique_ptr<RE2> confirm;  // kRegex only
+  std::unique_ptr<ConfirmRegex> confirm;  // kRegex only
   CharSet continue_chars;
   CharSet lead_chars;
   uint32_t back = 0;          // window start = trigger end - back

@@ -144,6 +144,9 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
   }
   matches_.clear();
   advance(false);
+  if (!pending_failure_.empty()) {
+    return fail(pending_failure_);
+  }
   return ok();
 }
 
@@ -384,12 +387,22 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
   const re2::StringPiece input(text_);
   // The first group that took part is redacted (alternatives may each have their own), else
   // the whole match.
+  const RE2* confirm = cr.confirm->get();
+  if (confirm == nullptr) {
+    // Failed after the candidate was opened: write()/finish() turn this into fail() before
+    // anything more is emitted (the held bytes are never released).
+    if (pending_failure_.empty()) {
+      pending_failure_ = fmt::format("rule {}: RE2 could not compile its regex ({})", cr.rule.id,
+                                     cr.confirm->error());
+    }
+    return;
+  }
   re2::StringPiece groups[kMaxGroups + 1];
-  const int ngroups = std::min(cr.confirm->NumberOfCapturingGroups(), kMaxGroups) + 1;
+  const int ngroups = std::min(confirm->NumberOfCapturingGroups(), kMaxGroups) + 1;
   bool found = false;
   size_t pos = 0;
   while (pos < text_.size() &&
-         cr.confirm->Match(input, pos, text_.size(), RE2::UNANCHORED, groups, ngroups)) {
+         confirm->Match(input, pos, text_.size(), RE2::UNANCHORED, groups, ngroups)) {
     re2::StringPiece g = groups[0];
     for (int k = 1; k < ngroups; ++k) {
       if (groups[k].data() != nullptr) {
@@ -660,6 +673,9 @@ Status TextEngine::finish(Sink& sink) {
     }
     matches_.clear();
     advance(true);
+    if (!pending_failure_.empty()) {
+      return fail(pending_failure_);
+    }
     AGENTBOX_TRY(emitUpTo(end_, sink));
   } catch (const std::bad_alloc&) {
     return fail("out of memory");

@@ -122,6 +122,7 @@ class TextEngine {
   bool failed_ = false;
   bool inject_failure_ = false;
   std::string failure_;
+  std::string pending_failure_;  // set by resolve(), turned into fail() by its caller
 };
 
 }  // namespace agentbox::redact

@@ -239,17 +239,24 @@ void RunCgroups::dropV2(const std::string& why) {
   v2_dir_.clear();
 }
 
-Status RunCgroups::attach(pid_t pid) {
-  std::string text = std::to_string(pid);
+Result<std::vector<UniqueFd>> RunCgroups::openJoinFiles() const {
+  std::vector<UniqueFd> fds;
   std::vector<std::string> done;
   for (const auto& [c, dir] : v1_dirs_) {
     if (std::find(done.begin(), done.end(), dir) != done.end()) {
-      continue;
+      continue;  // hierarchies mounted together (cpu,cpuacct) share one directory
     }
-    AGENTBOX_TRY(sys::writeFileOnce(dir + "/cgroup.procs", text).context("join v1 {} cgroup", c));
+    const std::string file = dir + "/tasks";
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd.valid()) {
+      return Error::sys(errno, fmt::format("open({})", file))
+          .addContext(fmt::format("cannot join the run's v1 {} cgroup", c))
+          .withHint("check that the cgroup subtree is writable by this user");
+    }
+    fds.push_back(std::move(fd));
     done.push_back(dir);
   }
-  return ok();
+  return fds;
 }
 
 void RunCgroups::killAll() {

@@ -2,7 +2,8 @@
 // File: cgroups.h
 // The run's cgroups: chosen (v2 with the memory, pids and cpu controllers delegated, else v1
 // when every needed hierarchy is writable), created before the clone, limited, joined (v2 by
-// CLONE_INTO_CGROUP, v1 by cgroup.procs while the child still waits), sampled, killed as a
+// CLONE_INTO_CGROUP, v1 by the child itself: it writes "0" to each hierarchy's `tasks` file,
+// opened here before the clone), sampled, killed as a
 // whole (cgroup.kill, or the v1 freezer then SIGKILL) and removed. A controller-less cgroup2
 // mount (this kind of v1 host) still gives cgroup.kill and cgroup.events: it is used for
 // those whenever writable. Created directories are named `agentbox-run-<id>` and listed in
@@ -82,8 +83,12 @@ class RunCgroups {
   bool hasV2Kill() const { return v2_fd_.valid(); }
   // Called when CLONE_INTO_CGROUP was refused: forget the v2 cgroup (kill falls back).
   void dropV2(const std::string& why);
-  // Moves pid into every v1 hierarchy (before the child is released).
-  Status attach(pid_t pid);
+  // The `tasks` file of every v1 hierarchy, opened write-only (close-on-exec) for the child,
+  // which moves itself by writing "0" to each before it does anything else. Moving the
+  // calling thread needs none of the global threadgroup lock that a cgroup.procs write (or a
+  // write of another pid) takes, whose RCU grace period costs 7-16 ms per run here; the
+  // kernel checks the opener's credentials, so the child needs no right of its own.
+  Result<std::vector<UniqueFd>> openJoinFiles() const;
   // Kills every process in the run's cgroups.
   void killAll();
   void sample();  // records peak pids between reads

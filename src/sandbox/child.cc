@@ -40,6 +40,7 @@ const char* childStageName(ChildStage stage) {
     case ChildStage::kDeathSignal: return "parent-death signal";
     case ChildStage::kWaitParent: return "wait for id maps";
     case ChildStage::kWaitRelease: return "wait for cgroups";
+    case ChildStage::kJoinCgroups: return "join the run's v1 cgroups";
     case ChildStage::kCgroupNamespace: return "cgroup namespace";
     case ChildStage::kIdentity: return "become sandbox root";
     case ChildStage::kMountPrivate: return "make mounts private";
@@ -130,6 +131,18 @@ StepError closeInheritedFds(const ChildPlan& plan) {
   }
   if (::syscall(SYS_close_range, lo, ~0U, 0) != 0) {
     return sysErr("close_range");
+  }
+  return {};
+}
+
+// Writing "0" moves the calling thread only, which (single-threaded here) is the whole
+// process, and without the global threadgroup lock a write of a pid would take.
+StepError joinCgroups(const ChildPlan& plan) {
+  for (int fd : plan.cgroup_join_fds) {
+    if (::write(fd, "0", 1) != 1) {
+      return sysErr("write(tasks)");
+    }
+    ::close(fd);
   }
   return {};
 }
@@ -679,6 +692,7 @@ void runChild(const ChildPlan& plan) {
   // no_new_privs, landlock, seccomp last) slots in before spawning.
   ::prctl(PR_SET_NAME, "agentbox-init", 0, 0, 0);  // what `ps` shows for pid 1
   step(plan, ChildStage::kCloseFds, closeInheritedFds(plan));
+  step(plan, ChildStage::kJoinCgroups, joinCgroups(plan));
   step(plan, ChildStage::kWaitParent, waitForParent(plan));
   if (plan.shared_host) {
     step(plan, ChildStage::kWaitRelease, waitForParent(plan));
@@ -698,9 +712,9 @@ void runChild(const ChildPlan& plan) {
   step(plan, ChildStage::kHostname, setHostname(plan));
   step(plan, ChildStage::kLoopback, loopbackUp());
   step(plan, ChildStage::kProxyListener, openProxyListeners(plan));
-  // The sandbox is built while the parent moves us into the run's cgroups (a v1 move waits
-  // for an RCU grace period); nothing of the command runs before the second byte, and the
-  // cgroup namespace is made only once we sit in the run cgroup, so that it is its root.
+  // The sandbox is built while the parent finishes its start-up work (on_started); nothing
+  // of the command runs before the second byte. The cgroup namespace is made only now that
+  // we sit in the run cgroup (joined first thing above), so that it is its root.
   step(plan, ChildStage::kWaitRelease, waitForParent(plan));
   step(plan, ChildStage::kCgroupNamespace, unshareCgroupNamespace());
   step(plan, ChildStage::kSandboxUser, becomeSandboxUser(plan));

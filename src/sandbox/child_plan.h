@@ -59,6 +59,7 @@ enum class ChildStage : uint16_t {
   kDeathSignal,
   kWaitParent,
   kWaitRelease,
+  kJoinCgroups,
   kCgroupNamespace,
   kIdentity,
   kMountPrivate,
@@ -112,6 +113,9 @@ struct ChildPlan {
   // message) over proxy_sock, then closes it. -1 = no proxy.
   int proxy_sock = -1;
   uint16_t proxy_port = 3128;
+  // v1 hierarchies: the run cgroups' `tasks` files, opened by the supervisor; the child
+  // writes "0" to each before anything else (RunCgroups::openJoinFiles) and closes them.
+  std::vector<int> cgroup_join_fds;
   std::vector<int> keep_fds;  // sorted list of all fds above plus tree fds
 
   // Best-effort without user namespaces (docs/sandbox.md "Hosts without user namespaces"):

@@ -35,8 +35,8 @@ namespace agentbox::sandbox {
 
 namespace {
 
-// The cgroup namespace is unshared by the child once it sits in its run cgroup (v1 moves it
-// there after the clone), so that the run cgroup is the root it sees.
+// The cgroup namespace is unshared by the child once it sits in its run cgroup (on v1 it
+// moves itself there after the clone), so that the run cgroup is the root it sees.
 constexpr uint64_t kNamespaceFlags =
     CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
 constexpr size_t kChunk = 64 * 1024;
@@ -930,6 +930,11 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   if (p.ws_tree.valid()) {
     plan.keep_fds.push_back(p.ws_tree.get());
   }
+  AGENTBOX_ASSIGN_OR_RETURN(std::vector<UniqueFd> join_fds, p.cgroups->openJoinFiles());
+  for (const UniqueFd& fd : join_fds) {
+    plan.cgroup_join_fds.push_back(fd.get());
+    plan.keep_fds.push_back(fd.get());
+  }
   for (const UniqueFd& t : p.extra_trees) {
     plan.keep_fds.push_back(t.get());
   }
@@ -952,6 +957,7 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
   ch.proxy_child.reset();
   p.ws_tree.reset();
   p.extra_trees.clear();
+  join_fds.clear();
   std::optional<RawTerminal> raw;
   if (pty.has_value()) {
     // The pty master replaces the pipes: output is read from it, input written to it.
@@ -964,16 +970,14 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
     AGENTBOX_ASSIGN_OR_RETURN(RawTerminal r, RawTerminal::enter(req.stdin_fd));
     raw.emplace(std::move(r));
   }
-  // First sync byte: the id maps are written, the child builds the sandbox while we move it
-  // into its cgroups (a v1 move waits for an RCU grace period). Second byte: it sits in its
-  // cgroups and may start the command, so nothing the command does is ever unlimited.
+  // The child is in its cgroups from its first step (v2: cloned into it; v1: it wrote "0" to
+  // the tasks files before waiting here), so nothing it or the command does is unlimited.
+  // First sync byte: the id maps are written, the child builds the sandbox while on_started
+  // runs. Second byte: the command may start.
   Status joined =
       p.shared_host ? ok() : writeIdMaps(pid, p.ids).context("cannot write the sandbox's id maps");
   if (joined.has_value()) {
     joined = sys::writeAll(ch.sync.write.get(), "m");
-  }
-  if (joined.has_value()) {
-    joined = p.cgroups->attach(pid);
   }
   if (!joined.has_value()) {
     killAndReap(pidfd);

@@ -277,6 +277,50 @@ TEST(FailClosed, RuleSetRefusesRulesTheEnginesReject) {
   EXPECT_NE(rb.error().oneLine().find("no-keyword"), std::string::npos);
 }
 
+// Built-in confirm regexes are compiled on first use (cold start); each must compile, which
+// is checked here for all of them rather than on a user's first match.
+TEST(FailClosed, EveryBuiltinConfirmRegexCompiles) {
+  auto set = builtinSet();
+  size_t regex_rules = 0;
+  for (const CompiledRule& cr : set->rules()) {
+    if (cr.kind != RuleKind::kRegex) {
+      continue;
+    }
+    EXPECT_TRUE(cr.rule.lazy_confirm) << cr.rule.id;
+    EXPECT_NE(cr.confirm->get(), nullptr) << cr.rule.id << ": " << cr.confirm->error();
+    ++regex_rules;
+  }
+  EXPECT_GE(regex_rules, 120U);
+}
+
+// A lazily compiled rule whose regex turns out bad fails closed at its first candidate: the
+// bytes held for the candidate and everything after are withheld, never passed through.
+TEST(FailClosed, LazyConfirmThatCannotCompileWithholdsOutput) {
+  Rule bad;
+  bad.id = "bad-lazy";
+  bad.keywords = {"tok_"};
+  bad.regex = "(unclosed";
+  bad.lazy_confirm = true;
+  RuleSetConfig config;
+  config.rules = {bad};
+  auto set = RuleSet::build(std::move(config));
+  ASSERT_TRUE(set.has_value()) << set.error().oneLine();
+  auto red = StreamRedactor::open(*set);
+  ASSERT_TRUE(red.has_value());
+  StringSink sink;
+  ASSERT_TRUE(red->write("clean line\n", sink).has_value());
+  const std::string before = sink.out;
+  Status st = red->write("key tok_abcdef123456 more\n", sink);
+  if (st.has_value()) {
+    st = red->finish(sink);
+  }
+  ASSERT_FALSE(st.has_value());
+  EXPECT_NE(st.error().oneLine().find("bad-lazy"), std::string::npos) << st.error().oneLine();
+  EXPECT_TRUE(red->failed());
+  EXPECT_EQ(sink.out.find("tok_abcdef"), std::string::npos) << sink.out;
+  EXPECT_EQ(sink.out.rfind(before, 0), 0U);
+}
+
 // Vectorscan 5.4.9 in stream mode misses matches of class-led regexes at some offsets; the
 // engine relies on literals only. This checks literal triggers in the full database at every
 // offset of buffers up to 140 bytes, through a known secret and a keyword rule.
