@@ -91,13 +91,16 @@ class ProxyTest : public RunTest {
     Captured c;
     json record;
   };
+  // `env` is added to agentbox's own environment (not the sandbox's).
   Run runIn(const std::string& policy, const std::string& script,
-            std::vector<std::string> flags = {}) {
+            std::vector<std::string> flags = {}, std::map<std::string, std::string> env = {}) {
     std::string report = state_.file("report.json");
     ::unlink(report.c_str());
     std::vector<std::string> f = {"--policy", policy, "--report", report};
     f.insert(f.end(), flags.begin(), flags.end());
-    Run r{sh(script, f), json()};
+    SpawnOptions extra;
+    extra.env = std::move(env);
+    Run r{run({"/bin/sh", "-c", script}, f, extra), json()};
     std::ifstream in(report);
     if (in) {
       r.record = json::parse(in, nullptr, false);

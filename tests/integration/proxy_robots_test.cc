@@ -6,10 +6,15 @@
 // applies RFC 9309's status rules when the fetch fails. Real curl inside a real sandbox,
 // real servers on 127.0.0.1.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "proxy_fixture.h"
@@ -160,6 +165,100 @@ TEST_F(ProxyTest, CrawlDelaySpacesConcurrentRequestsAndIsRecorded) {
   const json& counts = r.record["network"]["counts"]["crawl_delay"];
   EXPECT_EQ(counts["queued"], 2) << r.record["network"].dump(2);
   EXPECT_GE(counts["waited_ms"].get<uint64_t>(), 2900u);
+}
+
+// Through CONNECT the proxy sees no paths: robots.txt (fetched over https, verified against
+// the CA store, here the test CA through SSL_CERT_FILE) disallows everything, yet tunnels
+// go through, spaced by its Crawl-delay.
+TEST_F(ProxyTest, TunnelsAreSpacedByCrawlDelayButNotRefusedByRobotsRules) {
+  TempDir pki("agentbox-pki");
+  std::string d = pki.path();
+  SpawnOptions gen;
+  gen.args = {"-c", "set -e; cd " + d +
+                        "; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+                        "-nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=agentbox-test-ca "
+                        "2>/dev/null; openssl req -newkey ec -pkeyopt "
+                        "ec_paramgen_curve:prime256v1 -nodes -keyout srv.key -out srv.csr "
+                        "-subj /CN=polite.test 2>/dev/null; "
+                        "printf 'subjectAltName=DNS:polite.test\\n' > ext; "
+                        "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+                        "-out srv.pem -days 2 -extfile ext 2>/dev/null; chmod 644 *"};
+  Captured made = runProcess("/bin/sh", gen);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  std::filesystem::copy_file(d + "/ca.pem", ws_.file("ca.pem"));
+  writeFile(d + "/tls.py", R"PY(
+import http.server, ssl, sys, time, threading
+lock = threading.Lock()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        with lock:
+            open(sys.argv[1] + "/log", "a").write("%s %.6f\n" % (self.path, time.monotonic()))
+        body = (b"User-agent: *\nDisallow: /\nCrawl-delay: 1\n" if self.path == "/robots.txt"
+                else ("tls ok " + self.path + "\n").encode())
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1] + "/srv.pem", sys.argv[1] + "/srv.key")
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+open(sys.argv[1] + "/port.tmp", "w").write(str(srv.server_address[1]))
+import os; os.rename(sys.argv[1] + "/port.tmp", sys.argv[1] + "/port")
+srv.serve_forever()
+)PY");
+  pid_t server = startProcess("/usr/bin/python3", {d + "/tls.py", d}, {});
+  std::string port;
+  for (int i = 0; i < 100 && port.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::ifstream in(d + "/port");
+    std::getline(in, port);
+  }
+  ASSERT_FALSE(port.empty()) << "TLS server did not start";
+  std::string policy = policyFile(
+      std::string(kRobotsOn) + "[network.resolve]\n\"polite.test\" = \"127.0.0.1:" + port + "\"\n");
+  Run r = runIn(policy,
+                "for i in 1 2 3; do curl -sS -m 20 --cacert /workspace/ca.pem "
+                "https://polite.test/t$i & done; wait",
+                {}, {{"SSL_CERT_FILE", d + "/ca.pem"}});
+  // Without the test CA the proxy cannot verify the server: its robots.txt counts as
+  // unreachable (no Crawl-delay known, and CONNECT is never refused by robots rules).
+  Run unverified = runIn(policy,
+                         "for i in 4 5; do curl -sS -m 20 --cacert /workspace/ca.pem "
+                         "https://polite.test/t$i & done; wait");
+  ::kill(server, SIGKILL);
+  ::waitpid(server, nullptr, 0);
+  ASSERT_EQ(unverified.c.exit_code, 0) << unverified.c.out << unverified.c.err;
+  EXPECT_EQ(unverified.record["network"]["counts"]["crawl_delay"]["queued"], 0);
+  ASSERT_EQ(r.c.exit_code, 0) << r.c.out << r.c.err;
+  for (const char* t : {"tls ok /t1\n", "tls ok /t2\n", "tls ok /t3\n"}) {
+    EXPECT_NE(r.c.out.find(t), std::string::npos) << r.c.out;
+  }
+  std::vector<double> times;
+  std::ifstream log(d + "/log");
+  int robots_fetches = 0;
+  for (std::string path; log >> path;) {
+    double t = 0;
+    log >> t;
+    if (path == "/robots.txt") {
+      ++robots_fetches;
+    } else if (path != "/t4" && path != "/t5") {
+      times.push_back(t);
+    }
+  }
+  EXPECT_EQ(robots_fetches, 1);
+  ASSERT_EQ(times.size(), 3u);
+  std::sort(times.begin(), times.end());
+  for (size_t i = 1; i < times.size(); ++i) {
+    // Tunnels start 1 s apart at the proxy; measured after each client's own TLS handshake,
+    // which adds a few ms either way.
+    EXPECT_GE(times[i] - times[i - 1], 0.95) << "gap " << i;
+  }
+  EXPECT_EQ(r.record["network"]["counts"]["crawl_delay"]["queued"], 2)
+      << r.record["network"].dump(2);
 }
 
 }  // namespace
