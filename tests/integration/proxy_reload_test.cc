@@ -237,5 +237,16 @@ TEST_F(ReloadTest, APolicyPathThatNowLeadsIntoTheWorkspaceIsRefused) {
   EXPECT_EQ(up.requests(), std::vector<std::string>{"GET /first HTTP/1.1"});
 }
 
+// A policy file inside the state dir (where run records and keys live) is refused at start.
+TEST_F(ReloadTest, APolicyFileInsideTheStateDirIsRefused) {
+  std::filesystem::create_directories(stateDir());
+  std::string inside = stateDir() + "/policy.toml";
+  writeFile(inside, "[network]\nmode = \"proxy\"\n");
+  Run r = runIn(inside, "true");
+  EXPECT_EQ(r.c.exit_code, 125);
+  EXPECT_NE(r.c.err.find("state"), std::string::npos) << r.c.err;
+  EXPECT_EQ(countLines(r.c.err, "\n"), 1) << r.c.err;
+}
+
 }  // namespace
 }  // namespace agentbox::testing
