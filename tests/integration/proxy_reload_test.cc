@@ -216,7 +216,7 @@ TEST_F(ReloadTest, APolicyPathThatNowLeadsIntoTheWorkspaceIsRefused) {
   // At start, a policy file inside the workspace is refused outright.
   Run refused = runIn(evil, "true");
   EXPECT_EQ(refused.c.exit_code, 125);
-  EXPECT_NE(refused.c.err.find("workspace"), std::string::npos) << refused.c.err;
+  EXPECT_NE(refused.c.err.find("is inside the workspace"), std::string::npos) << refused.c.err;
   EXPECT_EQ(countLines(refused.c.err, "\n"), 1) << refused.c.err;
 
   std::string link = state_.file("live.toml");
@@ -244,7 +244,7 @@ TEST_F(ReloadTest, APolicyFileInsideTheStateDirIsRefused) {
   writeFile(inside, "[network]\nmode = \"proxy\"\n");
   Run r = runIn(inside, "true");
   EXPECT_EQ(r.c.exit_code, 125);
-  EXPECT_NE(r.c.err.find("state"), std::string::npos) << r.c.err;
+  EXPECT_NE(r.c.err.find("is inside the state dir"), std::string::npos) << r.c.err;
   EXPECT_EQ(countLines(r.c.err, "\n"), 1) << r.c.err;
 }
 
