@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -165,6 +166,45 @@ TEST_F(ProxyTest, CrawlDelaySpacesConcurrentRequestsAndIsRecorded) {
   const json& counts = r.record["network"]["counts"]["crawl_delay"];
   EXPECT_EQ(counts["queued"], 2) << r.record["network"].dump(2);
   EXPECT_GE(counts["waited_ms"].get<uint64_t>(), 2900u);
+}
+
+// At most 16 requests of a host wait for its Crawl-delay; the next ones are refused at once
+// with 429 and Retry-After. (Clients give up after 3 s: the test does not wait for the
+// queue to drain.)
+TEST_F(ProxyTest, AFullCrawlDelayQueueAnswers429WithRetryAfter) {
+  UpstreamServer up;
+  up.setRoute("/robots.txt", robotsResponse("User-agent: *\nCrawl-delay: 1\n"));
+  std::string policy = policyFile(std::string(kRobotsOn) + pins(up, {"busy.test"}));
+  // The first request fetches robots.txt; the 20 after it arrive well within one delay.
+  Run r = runIn(policy,
+                "curl -sS -m 5 -o /dev/null http://busy.test/first; "
+                "for i in $(seq 1 20); do curl -s -m 3 -o /dev/null "
+                "-w '%{http_code} %header{retry-after}\\n' http://busy.test/$i & done; wait",
+                {"--pids", "64"});
+  ASSERT_EQ(r.c.exit_code, 0) << r.c.err;
+  int refused = 0;
+  std::istringstream lines(r.c.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("429 ", 0) == 0) {
+      ++refused;
+      int retry = std::stoi(line.substr(4));
+      EXPECT_GE(retry, 15) << line;  // 16 requests ahead of it, 1 s apart
+      EXPECT_LE(retry, 17) << line;
+    }
+  }
+  // 16 of the 20 wait and 4 are refused, or 3 if the loop started more than a delay after
+  // /first (then one goes at once); a queued request leaves only after a full second.
+  EXPECT_GE(refused, 3) << r.c.out;
+  EXPECT_LE(refused, 4) << r.c.out;
+  const json* c = nullptr;
+  for (const json& e : r.record["network"]["connections"]) {
+    if (e["status"] == 429) {
+      c = &e;
+    }
+  }
+  ASSERT_NE(c, nullptr) << r.record.dump(2);
+  EXPECT_EQ((*c)["decision"], "rate-limited");
+  EXPECT_EQ((*c)["rule"], "robots.txt:crawl-delay");
 }
 
 // Through CONNECT the proxy sees no paths: robots.txt (fetched over https, verified against
