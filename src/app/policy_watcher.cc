@@ -83,7 +83,7 @@ bool PolicyWatcher::namesOurFile(const char* events, size_t len) const {
 }
 
 void PolicyWatcher::loop() {
-  alignas(inotify_event) std::array<char, 16 * 1024> buf{};
+  alignas(inotify_event) std::array<char, size_t{16} * 1024> buf{};
   bool pending = false;
   while (true) {
     std::array<pollfd, 2> fds = {pollfd{inotify_.get(), POLLIN, 0}, pollfd{stop_.get(), POLLIN, 0}};

@@ -23,7 +23,7 @@ namespace {
 // A failed fetch is not kept for the full day a file may be: a host that was down for a
 // moment should not stay disallowed (or unlimited) for the rest of a long run.
 constexpr std::chrono::seconds kFailureTtl{300};
-constexpr size_t kMaxHeadBytes = 32 * 1024;
+constexpr size_t kMaxHeadBytes = size_t{32} * 1024;
 
 std::optional<std::chrono::seconds> maxAge(const ResponseHead& head) {
   const HeaderField* cc = head.find("cache-control");
@@ -44,6 +44,19 @@ std::optional<std::chrono::seconds> maxAge(const ResponseHead& head) {
   return any ? std::optional(std::chrono::seconds(secs)) : std::nullopt;
 }
 
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
 // Decodes a chunked body (the fetch asks for HTTP/1.0, so servers rarely send one). A
 // truncated body keeps what arrived: robots.txt is line based and capped anyway.
 std::string dechunk(std::string_view in) {
@@ -54,17 +67,9 @@ std::string dechunk(std::string_view in) {
       break;
     }
     size_t size = 0;
-    size_t i = 0;
-    for (; i < eol && size < (size_t{1} << 28); ++i) {
-      char c = in[i];
-      int v = c >= '0' && c <= '9'   ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                     : -1;
-      if (v < 0) {
-        break;  // chunk extension or junk: the size ends here
-      }
-      size = size * 16 + static_cast<size_t>(v);
+    // Digits up to a chunk extension or junk; sizes past 256 MiB stop growing.
+    for (size_t i = 0; i < eol && hexValue(in[i]) >= 0 && size < (size_t{1} << 28); ++i) {
+      size = size * 16 + static_cast<size_t>(hexValue(in[i]));
     }
     if (size == 0) {
       break;
@@ -135,7 +140,7 @@ class Fetch : public std::enable_shared_from_this<Fetch> {
   std::optional<asio::ssl::stream<tcp::socket>> tls_;
   std::string request_;
   std::string buf_;
-  std::array<char, 16 * 1024> rbuf_{};
+  std::array<char, size_t{16} * 1024> rbuf_{};
   bool finished_ = false;
 };
 
@@ -175,7 +180,8 @@ void Fetch::attempt() {
   }
   resolver_.async_resolve(
       origin_.host, std::to_string(origin_.port),
-      [self = shared_from_this()](boost::system::error_code rec, tcp::resolver::results_type rs) {
+      [self = shared_from_this()](boost::system::error_code rec,
+                                  const tcp::resolver::results_type& rs) {
         if (self->finished_) {
           return;
         }
@@ -331,7 +337,7 @@ void Fetch::onHead(const ResponseHead& head, size_t consumed, bool eof) {
   size_t body_bytes = buf_.size() - consumed;
   bool complete = eof || head.body == BodyKind::kNone ||
                   (head.body == BodyKind::kLength && body_bytes >= head.content_length) ||
-                  body_bytes > policy::kRobotsMaxBytes + 64 * 1024;
+                  body_bytes > policy::kRobotsMaxBytes + size_t{64} * 1024;
   if (!complete) {
     readSome();
     return;

@@ -30,7 +30,7 @@ struct RobotsOrigin {
   uint16_t port = 0;
   bool tls = false;
 
-  std::string url() const;  // "http://host:port/robots.txt"
+  [[nodiscard]] std::string url() const;  // "http://host:port/robots.txt"
 };
 
 struct RobotsResult {
