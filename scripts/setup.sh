@@ -28,6 +28,7 @@ if command -v npm >/dev/null 2>&1; then
   (cd .tools/npm && [ -f package.json ] || echo '{"name":"agentbox-tools","private":true}' > package.json)
   npm install --prefix "$ROOT/.tools/npm" --no-audit --no-fund --loglevel=error --save-exact \
     secretlint@12.3.1 @secretlint/secretlint-rule-preset-recommend@12.3.1 robots-parser@3.0.1 \
+    undici@6.21.3 \
     @microsoft/jest-sarif@1.0.0-beta.0 \
     >/dev/null
 else

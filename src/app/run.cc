@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <future>
 
+#include "app/policy_reload.h"
+#include "app/policy_watcher.h"
 #include "app/redacting_sink.h"
 #include "app/redaction_keys.h"
 #include "app/redaction_setup.h"
@@ -200,6 +202,28 @@ int runCommand(const RunRequest& req) {
     }
     proxy = std::move(*started_proxy);
   }
+  std::unique_ptr<PolicyReloader> reloader;
+  std::unique_ptr<PolicyWatcher> watcher;
+  if (proxy != nullptr && !req.policy_file.empty() && req.reload_policy &&
+      req.loaded_policy != nullptr) {
+    reloader = std::make_unique<PolicyReloader>(
+        req.policy_file, req.loaded_policy, req.reload_policy, *proxy,
+        [&rules, quiet = req.quiet](const std::string& line) {
+          if (!quiet) {
+            // A loader error can quote the file: it passes the redactor like everything else.
+            printLine(rules == nullptr ? line
+                                       : redact::redactString(rules, line)
+                                             .value_or("policy reload: (message withheld)"));
+          }
+        });
+    Result<std::unique_ptr<PolicyWatcher>> w =
+        PolicyWatcher::start(req.policy_file, [r = reloader.get()] { r->reload(); });
+    if (w.has_value()) {
+      watcher = std::move(*w);
+    } else {
+      warnings.push_back("live policy updates are off: " + w.error().oneLine());
+    }
+  }
   sandbox::RunTarget target{.argv = req.argv, .workspace = *ws, .term = req.term, .lang = req.lang};
   auto started = std::chrono::system_clock::now();
   Result<sandbox::RunResult> result = sandbox::supervise({
@@ -244,6 +268,12 @@ int runCommand(const RunRequest& req) {
               ? std::function<void(std::vector<UniqueFd>)>()
               : [&](std::vector<UniqueFd> listeners) { proxy->addListeners(std::move(listeners)); },
   });
+  watcher.reset();  // no reload after this point
+  if (reloader != nullptr) {
+    for (std::string& n : reloader->takeNotes()) {
+      warnings.push_back(std::move(n));
+    }
+  }
   std::vector<proxy::ConnectionEvent> connections;
   if (proxy != nullptr) {
     proxy->stop();

@@ -5,10 +5,13 @@
 // writes the run record, and returns the exit status of DESIGN.md's table.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "policy/loader.h"
 #include "policy/policy.h"
 #include "util/result.h"
 
@@ -25,6 +28,11 @@ struct RunRequest {
   std::string lang = "C.UTF-8";
   std::string caller_home;              // rewritten to ~ in output
   std::vector<std::string> secret_env;  // --secret-env NAME: values redacted exactly
+  // Live policy updates (network.mode = "proxy" only, policy_reload.h): the --policy file
+  // to watch (empty: none), how to load every layer again, and the policy loaded at start.
+  std::string policy_file;
+  std::function<Result<policy::LoadedPolicy>()> reload_policy;
+  std::shared_ptr<const policy::LoadedPolicy> loaded_policy;
 };
 
 // Exit status per DESIGN.md; failures before the command starts print one line, exit 125.

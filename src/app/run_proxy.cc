@@ -6,6 +6,16 @@
 
 namespace agentbox::app {
 
+namespace {
+
+proxy::RobotsOptions robotsOptions(const policy::Network& network) {
+  return {.respect_robots = network.respect_robots,
+          .honor_crawl_delay = network.honor_crawl_delay,
+          .user_agent = network.user_agent};
+}
+
+}  // namespace
+
 Result<std::unique_ptr<RunProxy>> RunProxy::start(
     const policy::Network& network, std::shared_ptr<const redact::RuleSet> redaction) {
   AGENTBOX_ASSIGN_OR_RETURN(policy::NetRules rules,
@@ -22,6 +32,7 @@ Result<std::unique_ptr<RunProxy>> RunProxy::start(
       .header_timeout = std::chrono::milliseconds(network.header_timeout_ms),
       .idle_timeout = std::chrono::milliseconds(network.idle_timeout_ms),
       .limits = {},
+      .robots = robotsOptions(network),
   };
   AGENTBOX_ASSIGN_OR_RETURN(rp->proxy_, proxy::EgressProxy::create(options, *rp));
   AGENTBOX_TRY(rp->proxy_->start());
@@ -41,6 +52,19 @@ void RunProxy::addListeners(std::vector<UniqueFd> listeners) {
   }
 }
 
+Status RunProxy::update(const policy::Network& network) {
+  AGENTBOX_ASSIGN_OR_RETURN(policy::NetRules rules,
+                            policy::NetRules::build(network).context("network policy"));
+  auto shared_rules = std::make_shared<const policy::NetRules>(std::move(rules));
+  AGENTBOX_ASSIGN_OR_RETURN(
+      std::unique_ptr<policy::RateLimiter> rate,
+      policy::RateLimiter::create(network.rate, clock_).context("network.rate"));
+  proxy_->updateNetwork({.rules = std::move(shared_rules),
+                         .rate = std::shared_ptr<policy::RateLimiter>(std::move(rate)),
+                         .robots = robotsOptions(network)});
+  return ok();
+}
+
 void RunProxy::stop() {
   if (proxy_) {
     proxy_->stop();
@@ -56,6 +80,10 @@ void RunProxy::onConnection(const proxy::ConnectionEvent& event) {
   }
   std::lock_guard lock(mu_);
   events_.push_back(std::move(e));
+}
+
+proxy::ProxyStats RunProxy::stats() const {
+  return proxy_->stats();
 }
 
 std::vector<proxy::ConnectionEvent> RunProxy::takeEvents() {

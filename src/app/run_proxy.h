@@ -7,7 +7,8 @@
 // written).
 //
 // Threading: start() and stop() on the run's thread; addListeners() on the supervising
-// thread; events arrive on the proxy's thread (guarded by mu_); takeEvents() after stop().
+// thread; update() on the policy watcher's thread; events arrive on the proxy's thread (guarded by
+// mu_); takeEvents() after stop().
 #pragma once
 
 #include <memory>
@@ -36,7 +37,12 @@ class RunProxy final : public proxy::EventSink {
   ~RunProxy() override;
 
   void addListeners(std::vector<UniqueFd> listeners);
+  // A live policy update: the new [network] section's rules, rate limits and robots options
+  // apply to requests and tunnels decided from now on (open tunnels are kept). Any thread.
+  // Errors (kInvalidInput) leave the current rules in place.
+  Status update(const policy::Network& network);
   void stop();
+  proxy::ProxyStats stats() const;  // after stop()
   std::vector<proxy::ConnectionEvent> takeEvents();
   std::vector<std::string> takeNotes();
 

@@ -18,6 +18,8 @@ nlohmann::json networkSection(const RunRecordInputs& in) {
   std::map<std::string, uint64_t> by_decision;
   uint64_t up = 0;
   uint64_t down = 0;
+  uint64_t queued = 0;  // requests and tunnels that waited for a robots.txt Crawl-delay
+  uint64_t waited_ms = 0;
   if (in.connections != nullptr) {
     for (const proxy::ConnectionEvent& e : *in.connections) {
       connections.push_back({{"time", rfc3339(e.time)},
@@ -32,8 +34,13 @@ nlohmann::json networkSection(const RunRecordInputs& in) {
                              {"address", e.address.empty() ? json(nullptr) : json(e.address)},
                              {"bytes_up", e.bytes_up},
                              {"bytes_down", e.bytes_down},
-                             {"duration_ms", e.duration_ms}});
+                             {"duration_ms", e.duration_ms},
+                             {"queued_ms", e.queued_ms}});
       ++by_decision[proxy::decisionName(e.decision)];
+      if (e.queued_ms > 0) {
+        ++queued;
+        waited_ms += e.queued_ms;
+      }
       up += e.bytes_up;
       down += e.bytes_down;
     }
@@ -43,7 +50,8 @@ nlohmann::json networkSection(const RunRecordInputs& in) {
     counts = {{"total", connections.size()},
               {"by_decision", by_decision},
               {"bytes_up", up},
-              {"bytes_down", down}};
+              {"bytes_down", down},
+              {"crawl_delay", {{"queued", queued}, {"waited_ms", waited_ms}}}};
   }
   return {{"mode", proxy ? "proxy" : "none"}, {"connections", connections}, {"counts", counts}};
 }

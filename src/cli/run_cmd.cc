@@ -111,6 +111,12 @@ Result<app::RunRequest> buildRequest(const RunFlags& f, std::vector<std::string>
   AGENTBOX_ASSIGN_OR_RETURN(policy::LoadedPolicy loaded, policy::load(load));
   req.policy = loaded.policy;
   req.state_dir = loaded.policy.runtime.state_dir;
+  if (!f.policy_file.empty()) {
+    // A reload goes through every layer and check again, exactly as this load did.
+    req.policy_file = f.policy_file;
+    req.reload_policy = [load] { return policy::load(load); };
+    req.loaded_policy = std::make_shared<const policy::LoadedPolicy>(std::move(loaded));
+  }
   if (!f.report.empty()) {
     req.report_path = f.report;
   }

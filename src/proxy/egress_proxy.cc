@@ -15,8 +15,7 @@
 namespace agentbox::proxy {
 
 struct EgressProxy::Impl {
-  Impl(const ProxyOptions& options, EventSink& sink)
-      : ctx{.io = io, .options = options, .sink = sink, .active = 0, .stats = {}, .live = {}} {}
+  Impl(const ProxyOptions& options, EventSink& sink) : ctx(io, options, sink) {}
 
   void accept(const std::shared_ptr<tcp::acceptor>& acceptor);
   void closeEverything();
@@ -135,6 +134,21 @@ void EgressProxy::stop() {
     impl->io.stop();
   });
   impl_->thread.join();
+}
+
+void EgressProxy::updateNetwork(NetworkUpdate update) {
+  if (!impl_ || !impl_->thread.joinable() || update.rules == nullptr) {
+    return;
+  }
+  asio::post(impl_->io, [impl = impl_.get(), u = std::move(update)]() mutable {
+    ProxyContext& c = impl->ctx;
+    c.rules = std::move(u.rules);
+    c.rate = std::move(u.rate);
+    c.robots = std::move(u.robots);
+    // The user-agent or the rules robots.txt is fetched through may have changed.
+    c.robots_cache.clear();
+    ++c.stats.updates;
+  });
 }
 
 ProxyStats EgressProxy::stats() const {

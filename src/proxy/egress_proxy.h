@@ -4,13 +4,17 @@
 // CONNECT tunnels, each request or tunnel decided by the policy's NetRules and RateLimiter,
 // names resolved here (outside the sandbox) only after they are allowed, and every address
 // checked against cidr_deny before it is connected to (unless a [network.resolve] pin gave
-// it). One Boost.Asio io_context on one thread; no thread per connection.
+// it). With robots options on, the proxy fetches each host's /robots.txt itself (through the
+// same rules and address checks, see robots_fetcher.h), refuses plain-HTTP paths it
+// disallows and spaces requests and new tunnels by its Crawl-delay. One Boost.Asio
+// io_context on one thread; no thread per connection.
 //
 // Lifetime and threading: create(), then start() (spawns the loop thread with every signal
 // blocked, so signals stay with the supervisor), addListener() from any thread (posted to
 // the loop), stop() from the thread that called start() (closes every connection, joins).
 // The EventSink is called on the loop thread only; it must outlive the proxy. The NetRules
-// and RateLimiter given must outlive it too.
+// and RateLimiter given must outlive it too. updateNetwork() (any thread) replaces them for
+// requests and tunnels decided after it; what is open or already decided is kept.
 #pragma once
 
 #include <chrono>
@@ -53,6 +57,7 @@ struct ConnectionEvent {
   uint64_t bytes_up = 0;    // bytes sent to the upstream (head and body / tunnel bytes)
   uint64_t bytes_down = 0;  // bytes sent to the client from the upstream
   uint64_t duration_ms = 0;
+  uint64_t queued_ms = 0;  // time waited for the host's Crawl-delay (0: not queued)
 };
 
 class EventSink {
@@ -67,6 +72,20 @@ class EventSink {
   virtual void onConnection(const ConnectionEvent& event) = 0;
 };
 
+// robots.txt in the proxy (policy keys network.respect_robots, honor_crawl_delay, user_agent).
+struct RobotsOptions {
+  bool respect_robots = false;          // plain-HTTP requests checked against the host's robots.txt
+  bool honor_crawl_delay = false;       // requests and new tunnels spaced by its Crawl-delay
+  std::string user_agent = "agentbox";  // product token the file is compiled for
+};
+
+// What a live policy update replaces.
+struct NetworkUpdate {
+  std::shared_ptr<const policy::NetRules> rules;  // not null
+  std::shared_ptr<policy::RateLimiter> rate;      // null: no rate limits
+  RobotsOptions robots;
+};
+
 struct ProxyOptions {
   const policy::NetRules& rules;
   policy::RateLimiter* rate = nullptr;     // null: no rate limits
@@ -76,13 +95,21 @@ struct ProxyOptions {
   std::chrono::milliseconds header_timeout{10'000};   // 408 past it; 0 = none
   std::chrono::milliseconds idle_timeout{60'000};     // close past it; 0 = none
   ParseLimits limits;
+  RobotsOptions robots;
+  // Requests of one host that may wait for its Crawl-delay at once (429 beyond).
+  uint32_t crawl_queue_limit = 16;
 };
 
 // Counters, readable after stop().
 struct ProxyStats {
-  uint64_t connections = 0;  // client connections accepted
-  uint64_t requests = 0;     // requests and tunnels decided
-  uint64_t bytes = 0;        // bytes counted against max_bytes
+  uint64_t connections = 0;      // client connections accepted
+  uint64_t requests = 0;         // requests and tunnels decided
+  uint64_t bytes = 0;            // bytes counted against max_bytes
+  uint64_t robots_fetches = 0;   // robots.txt fetches started
+  uint64_t crawl_queued = 0;     // requests and tunnels that waited for a Crawl-delay
+  uint64_t crawl_waited_ms = 0;  // the time they waited, summed
+  uint64_t crawl_refused = 0;    // refused with 429 because the host's queue was full
+  uint64_t updates = 0;          // network updates applied
 };
 
 class EgressProxy {
@@ -98,6 +125,9 @@ class EgressProxy {
   // A listening TCP socket (in any network namespace) the proxy accepts clients on.
   Status addListener(UniqueFd listening);
   void stop();
+  // Posts new rules to the loop (see the class comment). Before start() or after stop()
+  // it has no effect.
+  void updateNetwork(NetworkUpdate update);
   ProxyStats stats() const;
 
   struct Impl;

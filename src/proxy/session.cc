@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "proxy/deny_message.h"
+#include "proxy/upstream_address.h"
 
 namespace agentbox::proxy {
 
@@ -51,6 +52,7 @@ Session::Session(ProxyContext& ctx, tcp::socket client)
       upstream_(ctx.io),
       resolver_(ctx.io),
       timer_(ctx.io),
+      queue_timer_(ctx.io),
       parser_(ctx.options.limits) {
   ctx_.live.insert(this);
   touch();
@@ -125,6 +127,7 @@ void Session::armPhaseTimer(std::chrono::milliseconds after) {
       case Phase::kClosing:
         self->closeAll();
         break;
+      case Phase::kPolicy:  // the robots fetch has its own timeout; a crawl wait is bounded
       case Phase::kDone:
         break;
     }
@@ -238,9 +241,10 @@ void Session::handleHead() {
   if (!admit(host)) {
     return;
   }
-  policy::NetDecision d =
-      head_.is_connect ? ctx_.options.rules.decide(host, head_.port)
-                       : ctx_.options.rules.decideHttp(host, head_.port, head_.method, head_.path);
+  rules_ = ctx_.rules;  // this request keeps the rules it is decided by, across a reload
+  policy::NetDecision d = head_.is_connect
+                              ? rules_->decide(host, head_.port)
+                              : rules_->decideHttp(host, head_.port, head_.method, head_.path);
   event_.rule = std::string(d.rule);
   if (!d.allowed()) {
     reject(Decision::kDenied, 403, std::string(d.rule),
@@ -251,8 +255,8 @@ void Session::handleHead() {
                         .reason = d.reason}));
     return;
   }
-  if (ctx_.options.rate != nullptr) {
-    policy::RateDecision r = ctx_.options.rate->acquire(host, head_.port);
+  if (ctx_.rate != nullptr) {
+    policy::RateDecision r = ctx_.rate->acquire(host, head_.port);
     if (!r.allowed) {
       uint64_t secs = (r.retry_after_ms + 999) / 1000;
       reject(Decision::kRateLimited, 429, std::string(r.rule),
@@ -262,7 +266,9 @@ void Session::handleHead() {
       return;
     }
   }
-  resolveAndConnect(host, d);
+  decision_ = d;
+  host_ = host;
+  applyRobots();
 }
 
 // Budget checks before any policy work: the byte budget is per run.
@@ -278,32 +284,9 @@ bool Session::admit(const policy::NormalizedHost& host) {
   return true;
 }
 
-namespace {
-
-policy::IpAddress toIp(const asio::ip::address& a) {
-  policy::IpAddress ip;
-  if (a.is_v4()) {
-    ip.family = policy::IpAddress::Family::kV4;
-    auto b = a.to_v4().to_bytes();
-    std::copy(b.begin(), b.end(), ip.bytes.begin());
-  } else {
-    ip.family = policy::IpAddress::Family::kV6;
-    auto b = a.to_v6().to_bytes();
-    std::copy(b.begin(), b.end(), ip.bytes.begin());
-  }
-  return ip;
-}
-
-std::string endpointText(const tcp::endpoint& e) {
-  if (e.address().is_v6()) {
-    return fmt::format("[{}]:{}", e.address().to_string(), e.port());
-  }
-  return fmt::format("{}:{}", e.address().to_string(), e.port());
-}
-
-}  // namespace
-
-void Session::resolveAndConnect(const policy::NormalizedHost& host, const policy::NetDecision& d) {
+void Session::resolveAndConnect() {
+  const policy::NormalizedHost& host = host_;
+  const policy::NetDecision& d = decision_;
   std::string key = fmt::format("{}:{}", host.text(), head_.port);
   target_key_ = key;
   if (upstream_.is_open() && upstream_key_ == key && !head_.is_connect) {
@@ -363,17 +346,14 @@ void Session::resolveAndConnect(const policy::NormalizedHost& host, const policy
 // Every address is checked before any is tried: an allowed name that resolves to loopback
 // or a private range is refused outright, whichever address the kernel would pick.
 void Session::onResolved(const std::vector<tcp::endpoint>& endpoints) {
-  for (const tcp::endpoint& e : endpoints) {
-    policy::NetDecision c = ctx_.options.rules.checkAddress(toIp(e.address()));
-    if (!c.allowed()) {
-      event_.address = endpointText(e);
-      reject(Decision::kDenied, 403, std::string(c.rule),
-             fmt::format("agentbox: {} resolves to {}, which is in a denied address range ({}); "
-                         "pin an address with network.resolve if this is intended (policy "
-                         "network.cidr_deny)",
-                         event_.host, e.address().to_string(), c.rule));
-      return;
-    }
+  if (auto denied = firstDeniedAddress(*rules_, endpoints)) {
+    event_.address = endpointText(denied->endpoint);
+    reject(Decision::kDenied, 403, std::string(denied->decision.rule),
+           fmt::format("agentbox: {} resolves to {}, which is in a denied address range ({}); "
+                       "pin an address with network.resolve if this is intended (policy "
+                       "network.cidr_deny)",
+                       event_.host, denied->endpoint.address().to_string(), denied->decision.rule));
+    return;
   }
   connectTo(endpoints);
 }
@@ -481,6 +461,7 @@ void Session::closeAll() {
   ++timer_gen_;
   boost::system::error_code ignored;
   timer_.cancel();
+  queue_timer_.cancel();
   resolver_.cancel();
   client_.close(ignored);
   upstream_.close(ignored);

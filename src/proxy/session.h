@@ -17,8 +17,10 @@
 #include <vector>
 
 #include "policy/host.h"
+#include "proxy/crawl_queue.h"
 #include "proxy/egress_proxy.h"
 #include "proxy/http_message.h"
+#include "proxy/robots_cache.h"
 
 namespace agentbox::proxy {
 
@@ -29,13 +31,34 @@ class Session;
 
 // What every session of one proxy shares. Loop thread only.
 struct ProxyContext {
+  ProxyContext(asio::io_context& io_context, const ProxyOptions& opts, EventSink& event_sink)
+      : io(io_context),
+        options(opts),
+        sink(event_sink),
+        // Non-owning: the caller keeps the first rules and limiter alive (egress_proxy.h);
+        // updates bring owned ones.
+        rules(std::shared_ptr<const policy::NetRules>(), &opts.rules),
+        rate(std::shared_ptr<policy::RateLimiter>(), opts.rate),
+        robots(opts.robots),
+        crawl(opts.crawl_queue_limit) {}
+
   asio::io_context& io;
   ProxyOptions options;
   EventSink& sink;
   uint32_t active = 0;  // open client connections
   ProxyStats stats;
   std::unordered_set<Session*> live;
+  // Replaced by updateNetwork(); a request keeps the rules it was decided by.
+  std::shared_ptr<const policy::NetRules> rules;
+  std::shared_ptr<policy::RateLimiter> rate;
+  RobotsOptions robots;
+  RobotsCache robots_cache;
+  CrawlQueue crawl;
+  std::unique_ptr<asio::ssl::context> tls;  // for https robots.txt; made on first use
+  bool tls_failed = false;
+
   bool budgetLeft() const { return stats.bytes < options.max_bytes; }
+  asio::ssl::context* tlsClient();
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -52,7 +75,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void shutdown();
 
  private:
-  enum class Phase : uint8_t { kHead, kConnect, kExchange, kTunnel, kClosing, kDone };
+  // kPolicy: waiting for robots.txt or the host's Crawl-delay, before any upstream I/O.
+  enum class Phase : uint8_t { kHead, kPolicy, kConnect, kExchange, kTunnel, kClosing, kDone };
   enum class Side : uint8_t { kClient, kUpstream };
 
   // Request heads: beginHead() arms the header (or, between requests, idle) timer once.
@@ -61,7 +85,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void onHeadTimeout();
   void handleHead();
   bool admit(const policy::NormalizedHost& host);
-  void resolveAndConnect(const policy::NormalizedHost& host, const policy::NetDecision& d);
+  // robots.txt (plain HTTP) and Crawl-delay, then resolveAndConnect().
+  void applyRobots();
+  void onRobots(const RobotsResult& result, bool check_path);
+  void waitForCrawlSlot(std::chrono::milliseconds delay);
+  void resolveAndConnect();
   void onResolved(const std::vector<tcp::endpoint>& endpoints);
   void connectTo(std::vector<tcp::endpoint> endpoints);
   void onConnected();
@@ -96,6 +124,7 @@ class Session : public std::enable_shared_from_this<Session> {
   tcp::socket upstream_;
   tcp::resolver resolver_;
   asio::steady_timer timer_;
+  asio::steady_timer queue_timer_;  // the Crawl-delay wait
   uint64_t timer_gen_ = 0;
   Phase phase_ = Phase::kHead;
   std::chrono::steady_clock::time_point last_activity_;
@@ -103,6 +132,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   RequestParser parser_;
   RequestHead head_;
+  // The current request's decision and the rules that made it (its views point into them).
+  std::shared_ptr<const policy::NetRules> rules_;
+  policy::NetDecision decision_;
+  policy::NormalizedHost host_;
   std::string in_;     // client bytes not yet consumed (pipelined requests wait here)
   std::string up_in_;  // upstream bytes not yet consumed
   std::string wbuf_;   // bytes in flight to the upstream

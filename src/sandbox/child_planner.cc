@@ -122,6 +122,16 @@ std::vector<std::string> sandboxEnvironment(const policy::Policy& policy, const 
     }
     env.emplace_back("NO_PROXY=localhost,127.0.0.1,::1");
     env.emplace_back("no_proxy=localhost,127.0.0.1,::1");
+    // Tools that do not read the variables above (or not all of them): npm reads its config
+    // from npm_config_*, pip from PIP_PROXY, git from GIT_CONFIG_COUNT/KEY_n/VALUE_n (git 2.31+,
+    // no config file needed). A tool that ignores all of them has no route out: the sandbox
+    // has only loopback.
+    env.push_back("npm_config_proxy=" + url);
+    env.push_back("npm_config_https_proxy=" + url);
+    env.push_back("PIP_PROXY=" + url);
+    env.emplace_back("GIT_CONFIG_COUNT=1");
+    env.emplace_back("GIT_CONFIG_KEY_0=http.proxy");
+    env.push_back("GIT_CONFIG_VALUE_0=" + url);
   }
   for (const policy::EnvVar& v : policy.sandbox.env) {
     std::string prefix = v.name + "=";

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 namespace agentbox::testing {
@@ -136,6 +137,17 @@ std::vector<std::string> UpstreamServer::heads() const {
   return heads_;
 }
 
+void UpstreamServer::setRoute(const std::string& target, std::string raw_response) {
+  std::lock_guard lock(mu_);
+  routes_[target] = std::move(raw_response);
+}
+
+std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>>
+UpstreamServer::arrivals() const {
+  std::lock_guard lock(mu_);
+  return arrivals_;
+}
+
 void UpstreamServer::acceptLoop() {
   while (!stop_) {
     pollfd p{listen_fd_, POLLIN, 0};
@@ -168,10 +180,34 @@ void UpstreamServer::serve(int fd) {
     std::string head = buf.substr(0, end + 4);
     buf.erase(0, end + 4);
     std::string line = head.substr(0, head.find("\r\n"));
+    size_t sp1 = line.find(' ');
+    size_t sp2 = line.find(' ', sp1 + 1);
+    std::string target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    std::optional<std::string> canned;
     {
       std::lock_guard lock(mu_);
       requests_.push_back(line);
       heads_.push_back(head);
+      arrivals_.emplace_back(line, std::chrono::steady_clock::now());
+      if (auto it = routes_.find(target); it != routes_.end()) {
+        canned = it->second;
+      }
+    }
+    if (canned.has_value()) {
+      if (canned->empty()) {
+        while (readMore(fd, buf, stop_)) {
+        }
+        return;
+      }
+      size_t off = 0;
+      while (off < canned->size()) {
+        ssize_t n = ::write(fd, canned->data() + off, canned->size() - off);
+        if (n <= 0) {
+          return;
+        }
+        off += static_cast<size_t>(n);
+      }
+      return;
     }
     std::string lhead = lower(head);
     std::string body;
@@ -199,8 +235,6 @@ void UpstreamServer::serve(int fd) {
       ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
       return;  // close() with linger 0 sends RST
     }
-    size_t sp1 = line.find(' ');
-    size_t sp2 = line.find(' ', sp1 + 1);
     std::string text = "echo " + line.substr(0, sp1) + " " + line.substr(sp1 + 1, sp2 - sp1 - 1) +
                        " len=" + std::to_string(body.size()) + " body=" + body.substr(0, 64) + "\n";
     std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -35,6 +37,13 @@ class UpstreamServer {
   std::vector<std::string> requests() const;
   std::vector<std::string> heads() const;
 
+  // Echo mode: a request for exactly `target` gets `raw_response` (status line, fields,
+  // body, as bytes) and the connection is closed; an empty response means "never answer".
+  // Call before the traffic starts.
+  void setRoute(const std::string& target, std::string raw_response);
+  // When each request line arrived (steady clock), in order.
+  std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>> arrivals() const;
+
   // A port on 127.0.0.1 with nothing listening (bound once, then closed).
   static uint16_t closedPort();
 
@@ -48,9 +57,12 @@ class UpstreamServer {
   std::atomic<bool> stop_{false};
   std::atomic<int> connections_{0};
   mutable std::mutex mu_;
-  std::vector<std::string> requests_;  // guarded by mu_
-  std::vector<std::string> heads_;     // guarded by mu_
-  std::vector<std::thread> threads_;   // guarded by mu_
+  std::vector<std::string> requests_;          // guarded by mu_
+  std::vector<std::string> heads_;             // guarded by mu_
+  std::map<std::string, std::string> routes_;  // guarded by mu_
+  std::vector<std::pair<std::string, std::chrono::steady_clock::time_point>>
+      arrivals_;                      // guarded by mu_
+  std::vector<std::thread> threads_;  // guarded by mu_
   std::thread acceptor_;
 };
 

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -84,7 +86,7 @@ std::string exchange(int fd, const std::string& request, const std::string& unti
 class EgressProxyTest : public ::testing::Test {
  protected:
   void startProxy(policy::Network net, uint32_t max_connections = 64,
-                  uint64_t max_bytes = uint64_t{1} << 30) {
+                  uint64_t max_bytes = uint64_t{1} << 30, RobotsOptions robots = {}) {
     net.mode = policy::NetworkMode::kProxy;
     net_ = net;
     auto rules = policy::NetRules::build(net_);
@@ -100,7 +102,8 @@ class EgressProxyTest : public ::testing::Test {
                                   .connect_timeout = std::chrono::milliseconds(1000),
                                   .header_timeout = std::chrono::milliseconds(500),
                                   .idle_timeout = std::chrono::milliseconds(500),
-                                  .limits = {}},
+                                  .limits = {},
+                                  .robots = robots},
                                  recorder_);
     ASSERT_TRUE(p.has_value());
     proxy_ = std::move(*p);
@@ -240,6 +243,99 @@ TEST_F(EgressProxyTest, UpstreamRefusedIs502AndBudgetsAreEnforced) {
   ::close(h1);
   ::close(h2);
   ::close(h3);
+}
+
+std::string robotsFile(const std::string& body) {
+  return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + body;
+}
+
+constexpr const char* kGetPrivate =
+    "GET http://api.test/private HTTP/1.1\r\nHost: api.test\r\n\r\n";
+constexpr const char* kGetPublic = "GET http://api.test/public HTTP/1.1\r\nHost: api.test\r\n\r\n";
+
+// Concurrent first requests share one fetch; the disallowed path never reaches the upstream.
+TEST_F(EgressProxyTest, RobotsFetchIsSharedAndDisallowedPathsAre403) {
+  UpstreamServer up;
+  up.setRoute("/robots.txt", robotsFile("User-agent: *\nDisallow: /private\n"));
+  startProxy(pinned(up), 64, uint64_t{1} << 30,
+             {.respect_robots = true, .honor_crawl_delay = true, .user_agent = "agentbox"});
+  std::string a;
+  std::string b;
+  std::thread ta([&] {
+    int fd = connectTo(port_);
+    a = exchange(fd, kGetPrivate, "\n\n");
+    ::close(fd);
+  });
+  std::thread tb([&] {
+    int fd = connectTo(port_);
+    b = exchange(fd, kGetPublic, "body=");
+    ::close(fd);
+  });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(a.rfind("HTTP/1.1 403 ", 0), 0u) << a;
+  EXPECT_NE(a.find("robots.txt line 2"), std::string::npos) << a;
+  EXPECT_NE(b.find("echo GET /public"), std::string::npos) << b;
+  std::vector<std::string> reqs = up.requests();
+  EXPECT_EQ(std::count(reqs.begin(), reqs.end(), "GET /robots.txt HTTP/1.0"), 1);
+  EXPECT_EQ(std::count(reqs.begin(), reqs.end(), "GET /private HTTP/1.1"), 0);
+  proxy_->stop();
+  EXPECT_EQ(proxy_->stats().robots_fetches, 1u);
+}
+
+// A request waiting for its Crawl-delay when the proxy stops is recorded and released.
+TEST_F(EgressProxyTest, StopWhileARequestWaitsForCrawlDelay) {
+  UpstreamServer up;
+  up.setRoute("/robots.txt", robotsFile("User-agent: *\nCrawl-delay: 30\n"));
+  startProxy(pinned(up), 64, uint64_t{1} << 30,
+             {.respect_robots = true, .honor_crawl_delay = true, .user_agent = "agentbox"});
+  int first = connectTo(port_);
+  EXPECT_NE(exchange(first, kGetPublic, "body=").find("echo GET /public"), std::string::npos);
+  int second = connectTo(port_);
+  std::string req = kGetPublic;
+  EXPECT_EQ(::write(second, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  proxy_->stop();
+  ProxyStats st = proxy_->stats();
+  EXPECT_EQ(st.crawl_queued, 1u);
+  std::vector<ConnectionEvent> events = recorder_.take();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].reason, "open when the run ended");
+  EXPECT_EQ(up.requests().size(), 2u);  // robots.txt and the first request only
+  ::close(first);
+  ::close(second);
+}
+
+// updateNetwork: later requests follow the new rules, an open tunnel stays up.
+TEST_F(EgressProxyTest, UpdateNetworkAppliesToNewRequestsAndKeepsTunnels) {
+  UpstreamServer up;
+  startProxy(pinned(up));
+  int tunnel = connectTo(port_);
+  EXPECT_NE(
+      exchange(tunnel, "CONNECT api.test:80 HTTP/1.1\r\nHost: api.test:80\r\n\r\n", "\r\n\r\n")
+          .find("200"),
+      std::string::npos);
+  policy::Network none;
+  none.mode = policy::NetworkMode::kProxy;
+  auto rules = policy::NetRules::build(none);
+  ASSERT_TRUE(rules.has_value());
+  proxy_->updateNetwork({.rules = std::make_shared<const policy::NetRules>(std::move(*rules)),
+                         .rate = nullptr,
+                         .robots = {}});
+  std::string denied;
+  for (int i = 0; i < 50 && denied.find(" 403 ") == std::string::npos; ++i) {
+    int fd = connectTo(port_);
+    denied = exchange(fd, kGetPublic, "\n\n");
+    ::close(fd);
+  }
+  EXPECT_NE(denied.find("HTTP/1.1 403 "), std::string::npos) << denied;
+  EXPECT_NE(exchange(tunnel, "GET /kept HTTP/1.1\r\nHost: api.test\r\n\r\n", "body=")
+                .find("echo GET /kept"),
+            std::string::npos);
+  ::close(tunnel);
+  proxy_->stop();
+  EXPECT_EQ(proxy_->stats().updates, 1u);
 }
 
 }  // namespace
