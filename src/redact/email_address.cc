@@ -13,9 +13,9 @@ namespace agentbox::redact {
 
 namespace {
 
-constexpr std::string_view kTlds[] = {
+constexpr auto kTlds = std::to_array<std::string_view>({
 #include "redact/email_tlds.inc"
-};
+});
 
 std::string lowered(std::string_view s) {
   std::string out(s);
@@ -32,7 +32,7 @@ bool isOrUnder(std::string_view domain, std::string_view suffix) {
 }
 
 bool isDelegatedTld(std::string_view tld) {
-  return std::binary_search(std::begin(kTlds), std::end(kTlds), tld);
+  return std::binary_search(kTlds.begin(), kTlds.end(), tld);
 }
 
 bool isPlaceholderLocalPart(std::string_view local) {
