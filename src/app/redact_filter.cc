@@ -121,11 +121,11 @@ Status redactOne(int fd, const std::string& name,
 }
 
 // The one place `agentbox redact` leaves out opt-in built-ins (IP addresses: agents print
-// them legitimately) unless asked: they are disabled by id, so a policy that also disables
-// them stays valid.
-RedactionSettings withOptInRules(RedactionSettings settings, bool ip_addresses) {
+// them legitimately) unless the policy asks (`[redaction] ip_addresses = true`): they are
+// disabled by id, so a policy that also disables them stays valid.
+RedactionSettings withOptInRules(RedactionSettings settings) {
   for (const redact::Rule& r : redact::builtinRules()) {
-    const bool keep = ip_addresses && r.id.rfind("ip-", 0) == 0;
+    const bool keep = settings.ip_addresses && r.id.rfind("ip-", 0) == 0;
     if (r.opt_in && !keep &&
         std::find(settings.disable.begin(), settings.disable.end(), r.id) ==
             settings.disable.end()) {
@@ -146,8 +146,7 @@ int runRedactFilter(const RedactFilterRequest& req, int out_fd, int err_fd) {
   if (!key.has_value()) {
     return fail(key.error());
   }
-  RedactionInputs inputs{withOptInRules(req.settings, req.ip_addresses), req.known_secrets,
-                         req.home_dir, *key};
+  RedactionInputs inputs{withOptInRules(req.settings), req.known_secrets, req.home_dir, *key};
   auto rules = buildRedactionRules(std::move(inputs));
   if (!rules.has_value()) {
     return fail(rules.error());

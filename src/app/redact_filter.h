@@ -29,9 +29,8 @@ struct RedactFilterRequest {
   std::string state_dir;                   // resolved; holds keys/redact.key
   std::string home_dir;                    // rewritten to "~"
   std::vector<std::string> known_secrets;  // --secret-env values
-  RedactionSettings settings;
-  bool ip_addresses = false;  // keep the opt-in built-ins ("ip-v4", "ip-v6"); the policy's
-                              // [redaction] ip_addresses once the cli reads a policy
+  RedactionSettings settings;  // the policy's [redaction] section; its ip_addresses keeps
+                               // the opt-in built-ins ("ip-v4", "ip-v6")
   std::chrono::milliseconds idle_flush{50};
 };
 

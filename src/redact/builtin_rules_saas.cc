@@ -235,12 +235,17 @@ void addSaasApis(std::vector<Rule>& rules) {
                             "sl\\.[A-Za-z0-9_-]{130,152}",
                             152,
                             kB64Url}));
-  rules.push_back(prefixed({"twitter-bearer-token",
-                            "X / Twitter app bearer token",
-                            {"AAAAAAAAAAAAAAAAAAAAA"},
-                            "A{22}[A-Za-z0-9%]{80,100}",
-                            102,
-                            "A-Za-z0-9%"}));
+  Rule twitter = prefixed({"twitter-bearer-token",
+                           "X / Twitter app bearer token",
+                           {"AAAAAAAAAAAAAAAAAAAAA"},
+                           "A{22}[A-Za-z0-9%]{80,100}",
+                           102,
+                           "A-Za-z0-9%"});
+  // The body is URL-encoded, so "%s" or "%d" occur by chance and are no printf placeholder;
+  // the run of 22 'A' is anchor enough, and the entropy floor still rejects all-'A' fillers.
+  twitter.skip_placeholders = false;
+  twitter.min_entropy = 3.0;
+  rules.push_back(std::move(twitter));
   rules.push_back(prefixed({"facebook-access-token",
                             "Meta / Facebook access token",
                             {"EAAC", "EAAG", "EAAM"},

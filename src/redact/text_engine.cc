@@ -11,6 +11,7 @@
 #include <new>
 #include <tuple>
 
+#include "redact/digit_runs.h"
 #include "redact/validators.h"
 
 namespace agentbox::redact {
@@ -151,7 +152,6 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
 }
 
 void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
   const auto& digit_triggers = rules_->digitTriggers();
   // Locals, not members, in the hot loop: the compiler keeps them in registers.
   uint32_t digits = digit_mask_;
@@ -160,20 +160,8 @@ void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
   size_t i = 0;
   while (i < n) {
     if (digits == 0) {
-      // No digit in the run: skip 8 bytes at a time to the next digit (SWAR "has a byte
-      // below 10" on the bytes xor '0').
-      while (i + 8 <= n) {
-        uint64_t w = 0;
-        std::memcpy(&w, p + i, 8);
-        const uint64_t t = w ^ (kOnes * '0');
-        if (((t - kOnes * 10) & ~t & (kOnes * 0x80)) != 0) {
-          break;
-        }
-        i += 8;
-      }
-      while (i<n&& static_cast<unsigned char>(p[i] - '0')> 9) {
-        ++i;
-      }
+      // No digit in the run: jump to the next digit.
+      i = detail::nextDigit(p, i, n);
       dashes = 0;
       count = 0;
       if (i == n) {
@@ -181,10 +169,7 @@ void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
       }
       // A [0-9 -] run shorter than an SSN (11 bytes) can hold no card number or SSN: skip it
       // whole unless it reaches the end of the chunk (then its state must carry over).
-      size_t j = i;
-      while (j < n && (static_cast<unsigned char>(p[j] - '0') <= 9 || p[j] == ' ' || p[j] == '-')) {
-        ++j;
-      }
+      const size_t j = detail::digitRunEnd(p, i, n);
       if (j < n && j - i < min_digit_run_) {
         i = j;
         continue;

@@ -266,9 +266,10 @@ bool isPlaceholder(std::string_view v) {
       (v.front() == '@' && v.back() == '@')) {
     return true;
   }
-  static constexpr std::string_view kWords[] = {"password",  "passwd", "secret",  "token",
-                                                "null",      "none",   "true",    "false",
-                                                "undefined", "pass",   "changeit"};
+  // "sample" as in Node's `passphrase: 'sample'`; xyes/xno are autoconf's test idiom.
+  static constexpr std::string_view kWords[] = {"password", "passwd", "secret", "token",     "null",
+                                                "none",     "true",   "false",  "undefined", "pass",
+                                                "changeit", "sample", "xyes",   "xno"};
   for (std::string_view w : kWords) {
     if (v.size() == w.size() && containsCaseless(v, w)) {
       return true;
@@ -293,33 +294,6 @@ bool isJwtHeader(std::string_view token) {
     ++i;
   }
   return i < payload.size() && payload[i] == '{';
-}
-
-bool isRedactableEmail(std::string_view email) {
-  size_t at = email.rfind('@');
-  if (at == std::string_view::npos || at == 0) {
-    return false;
-  }
-  std::string_view local = email.substr(0, at);
-  std::string_view domain = email.substr(at + 1);
-  if (local == "git") {
-    return false;  // git@github.com: an SSH remote, not a person
-  }
-  static constexpr std::string_view kReserved[] = {"example.com", "example.org", "example.net"};
-  for (std::string_view r : kReserved) {
-    if (endsWithCaseless(domain, r) &&
-        (domain.size() == r.size() || domain[domain.size() - r.size() - 1] == '.')) {
-      return false;
-    }
-  }
-  static constexpr std::string_view kReservedTlds[] = {".test", ".invalid", ".example",
-                                                       ".localhost", ".local"};
-  for (std::string_view t : kReservedTlds) {
-    if (endsWithCaseless(domain, t)) {
-      return false;
-    }
-  }
-  return true;
 }
 
 bool isPlausibleSsn(std::string_view s) {
@@ -487,7 +461,15 @@ bool isBase64PrivateKey(std::string_view b64) {
 }
 
 bool looksLikeCode(std::string_view v) {
-  if (v.find_first_of("()[]{}") != std::string_view::npos) {
+  // Brackets are calls and subscripts; a backtick is a shell command substitution
+  // (ac_pwd=`pwd`).
+  if (v.find_first_of("()[]{}`") != std::string_view::npos) {
+    return true;
+  }
+  // An upper-case constant with an underscore (SEC_ERROR_BAD_PASSWORD = SEC_ERROR_BASE + 14).
+  if (v.find('_') != std::string_view::npos &&
+      v.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string_view::npos &&
+      v.front() >= 'A' && v.front() <= 'Z') {
     return true;
   }
   bool version = !v.empty();
@@ -556,8 +538,7 @@ bool hasDocumentationHost(std::string_view m) {
   if (host.empty()) {
     return false;  // the match ends at '@' + one host byte: judged by what follows
   }
-  const std::string probe = std::string("x@") + std::string(host);
-  return !isRedactableEmail(probe) || endsWithCaseless(host, "localhost");
+  return isDocumentationDomain(host) || endsWithCaseless(host, "localhost");
 }
 
 bool passesValidator(Validator v, std::string_view value, std::string_view match) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "redact/email_address.h"
 #include "redact/rule.h"
 
 namespace agentbox::redact {
@@ -29,9 +30,6 @@ bool isPlaceholder(std::string_view value);
 // The JWT header (up to the first '.') is base64url of a JSON object containing "alg", and
 // the payload (the second segment) decodes to a JSON object.
 bool isJwtHeader(std::string_view token);
-
-// Leaves reserved documentation domains (RFC 2606/6761) and SSH remotes ("git@host") alone.
-bool isRedactableEmail(std::string_view email);
 
 // AAA-GG-SSSS with area 001-899 except 666, group 01-99, serial 0001-9999, not 987-65-432x.
 bool isPlausibleSsn(std::string_view ssn);

@@ -176,3 +176,28 @@ TEST(RedactionSetup, SettingsSwitchClassesAndValidateCustomRules) {
 
 }  // namespace
 }  // namespace agentbox::app
+
+namespace agentbox::app {
+namespace {
+
+// `[redaction] ip_addresses` (off by default) is what turns the opt-in ip-* rules on in
+// `agentbox redact --policy FILE`: the cli copies the loaded section into settings.
+TEST_F(RedactFilterTest, IpAddressesOnlyWhenThePolicyAsks) {
+  req_.inputs = {file("ip.log", "peer 10.20.30.40 and fd00:1:2:3::7 up\n")};
+  std::string out;
+  ASSERT_EQ(run(&out), 0);
+  EXPECT_EQ(out, "peer 10.20.30.40 and fd00:1:2:3::7 up\n");
+  req_.settings.ip_addresses = true;
+  ASSERT_EQ(run(&out), 0);
+  EXPECT_EQ(out.find("10.20.30.40"), std::string::npos) << out;
+  EXPECT_EQ(out.find("fd00:1:2:3::7"), std::string::npos) << out;
+  EXPECT_NE(out.find("peer [REDACTED:ip-v4:"), std::string::npos) << out;
+  EXPECT_NE(out.find("[REDACTED:ip-v6:"), std::string::npos) << out;
+  req_.settings.disable = {"ip-v6"};
+  ASSERT_EQ(run(&out), 0);
+  EXPECT_NE(out.find("fd00:1:2:3::7"), std::string::npos) << out;
+  EXPECT_EQ(out.find("10.20.30.40"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace agentbox::app

@@ -240,6 +240,20 @@ TEST(BuiltinRules, ShellMessagesAboutPasswdAreNotPasswords) {
   EXPECT_EQ(r.out.find("hunter2x"), std::string::npos);
 }
 
+// The eval corpus's one recall miss: a URL-encoded bearer body holding "%s" and "%d" by
+// chance was taken for a printf placeholder.
+TEST(BuiltinRules, TwitterBearerBodyWithPercentLettersIsRedacted) {
+  const std::string token =
+      "AAAAAAAAAAAAAAAAAAAAAA%dYfYkB%PBcvxsylmojF%R4grP4%IMX%s6JfV79t4GjCBgPYR2FdPsmYkruaeDtHBC"
+      "zh3hIfBYJ3vn20DD4PZMyhRV";
+  auto r = runOnce(builtinSet(), "set TWITTER_BEARER_TOKEN=" + token + "\n");
+  EXPECT_EQ(r.out.find(token.substr(22)), std::string::npos) << r.out;
+  ASSERT_EQ(r.findings.size(), 1U) << r.out;
+  EXPECT_EQ(r.findings[0].rule_id, "twitter-bearer-token");
+  const std::string filler(112, 'A');
+  EXPECT_EQ(runOnce(builtinSet(), "x " + filler + "\n").out, "x " + filler + "\n");
+}
+
 TEST(BuiltinRules, IpRulesAreOptIn) {
   size_t ip = 0;
   for (const Rule& rule : builtinRules()) {

@@ -108,6 +108,36 @@ TEST(Email, ReservedDomainsAndSshRemotesAreKept) {
   EXPECT_TRUE(isRedactableEmail("bob@notexample.com"));
 }
 
+// From the real-text run (docs/redaction.md): maintainers' addresses are personal data and
+// stay findings; TLDs that do not exist, systemd units and manuals' stand-ins are not.
+TEST(Email, NeedsADelegatedTldAndNoPlaceholder) {
+  EXPECT_TRUE(isRedactableEmail("kzak@redhat.com"));
+  EXPECT_TRUE(isRedactableEmail("Jaakko.Jarvi@CS.UTU.FI"));
+  EXPECT_TRUE(isRedactableEmail("dev@startup.dev"));
+  EXPECT_TRUE(isRedactableEmail("a.b@uni-heidelberg.de"));
+  EXPECT_FALSE(isRedactableEmail("someone@company.xx"));
+  EXPECT_FALSE(isRedactableEmail("me@company.tld"));
+  EXPECT_FALSE(isRedactableEmail("getty@tty1.service"));
+  EXPECT_FALSE(isRedactableEmail("user@1000.timer"));
+  EXPECT_FALSE(isRedactableEmail("root@localhost.localdomain"));
+  EXPECT_FALSE(isRedactableEmail("email@server.com"));
+  EXPECT_FALSE(isRedactableEmail("you@yourdomain.com"));
+  EXPECT_FALSE(isRedactableEmail("user@corp.io"));
+  EXPECT_FALSE(isRedactableEmail("ops@printer.local"));
+  EXPECT_TRUE(isDocumentationDomain("docs.Example.COM"));
+  EXPECT_TRUE(isDocumentationDomain("db.test"));
+  EXPECT_FALSE(isDocumentationDomain("db.internal"));
+}
+
+TEST(Placeholder, ConstantsCommandSubstitutionAndAutoconfAreCode) {
+  EXPECT_TRUE(looksLikeCode("SEC_ERROR_BASE"));
+  EXPECT_TRUE(looksLikeCode("`pwd`"));
+  EXPECT_TRUE(isPlaceholder("xyes"));
+  EXPECT_TRUE(isPlaceholder("sample"));
+  EXPECT_FALSE(looksLikeCode("Tr0ub4dor-x9"));
+  EXPECT_FALSE(looksLikeCode("S3CR3T"));
+}
+
 TEST(Ssn, RangesAndReservedNumbers) {
   EXPECT_TRUE(isPlausibleSsn("123-45-6789"));
   EXPECT_FALSE(isPlausibleSsn("666-45-6789"));

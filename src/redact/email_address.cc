@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: email_address.cc
+// The e-mail validator: a top-level domain that exists, minus documentation domains and
+// placeholders. Real addresses (maintainers in copyright files, authors in commits) are
+// personal data and stay findings: see docs/redaction.md (E-mail addresses on real text).
+#include "redact/email_address.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+namespace agentbox::redact {
+
+namespace {
+
+constexpr auto kTlds = std::to_array<std::string_view>({
+#include "redact/email_tlds.inc"
+});
+
+std::string lowered(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  });
+  return out;
+}
+
+// `domain` is `suffix` or ends in "." + suffix.
+bool isOrUnder(std::string_view domain, std::string_view suffix) {
+  return domain == suffix || (domain.size() > suffix.size() && domain.ends_with(suffix) &&
+                              domain[domain.size() - suffix.size() - 1] == '.');
+}
+
+bool isDelegatedTld(std::string_view tld) {
+  return std::binary_search(kTlds.begin(), kTlds.end(), tld);
+}
+
+bool isPlaceholderLocalPart(std::string_view local) {
+  static constexpr std::array<std::string_view, 12> kLocals = {
+      "email", "e-mail",  "user",      "username",  "you",        "yourname",
+      "name",  "someone", "your.name", "your_name", "first.last", "firstname.lastname"};
+  return std::find(kLocals.begin(), kLocals.end(), local) != kLocals.end();
+}
+
+}  // namespace
+
+bool isDocumentationDomain(std::string_view host) {
+  const std::string domain = lowered(host);
+  // RFC 2606 / 6761 second-level names, and the stand-ins of manuals and READMEs.
+  static constexpr std::array<std::string_view, 19> kDomains = {
+      "example.com", "example.org",    "example.net",   "domain.com",      "domain.org",
+      "domain.net",  "yourdomain.com", "mydomain.com",  "yourcompany.com", "mycompany.com",
+      "company.com", "server.com",     "host.com",      "foo.com",         "bar.com",
+      "foobar.com",  "somewhere.com",  "someplace.com", "your-domain.com"};
+  static constexpr std::array<std::string_view, 5> kReservedTlds = {"test", "invalid", "example",
+                                                                    "localhost", "local"};
+  const std::string_view tld = std::string_view(domain).substr(domain.rfind('.') + 1);
+  return std::find(kReservedTlds.begin(), kReservedTlds.end(), tld) != kReservedTlds.end() ||
+         std::any_of(kDomains.begin(), kDomains.end(),
+                     [&](std::string_view d) { return isOrUnder(domain, d); });
+}
+
+bool isRedactableEmail(std::string_view email) {
+  const size_t at = email.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= email.size()) {
+    return false;
+  }
+  const std::string local = lowered(email.substr(0, at));
+  const std::string domain = lowered(email.substr(at + 1));
+  if (local == "git") {
+    return false;  // git@github.com: an SSH remote, not a person
+  }
+  const size_t dot = domain.rfind('.');
+  if (dot == std::string::npos || !isDelegatedTld(std::string_view(domain).substr(dot + 1))) {
+    return false;  // .test, .invalid, .local, .xx, getty@tty1.service, foo@.timer, company.tld
+  }
+  return !isDocumentationDomain(domain) && !isPlaceholderLocalPart(local);
+}
+
+}  // namespace agentbox::redact
