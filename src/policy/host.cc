@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "util/hex.h"
+
 namespace agentbox::policy {
 
 namespace {
@@ -18,12 +20,6 @@ char lowerAscii(char c) {
 }
 bool isDigit(char c) {
   return c >= '0' && c <= '9';
-}
-bool isHex(char c) {
-  return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-int hexVal(char c) {
-  return isDigit(c) ? c - '0' : (lowerAscii(c) - 'a' + 10);
 }
 
 // One WHATWG IPv4 number: 0x.. hex, 0.. octal, else decimal. False if not a number.
@@ -43,8 +39,8 @@ bool parseIpv4Number(std::string_view part, uint64_t& out) {
   uint64_t value = 0;
   for (char c : part) {
     int digit = 0;
-    if (base == 16 && isHex(c)) {
-      digit = hexVal(c);
+    if (base == 16 && isHexDigit(c)) {
+      digit = hexDigitValue(c);
     } else if (isDigit(c) && c - '0' < base) {
       digit = c - '0';
     } else {
@@ -75,7 +71,7 @@ bool endsInNumber(std::string_view host) {
   }
   if (last.size() >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X')) {
     for (char c : last.substr(2)) {
-      if (!isHex(c)) {
+      if (!isHexDigit(c)) {
         return false;
       }
     }

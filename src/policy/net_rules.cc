@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "util/hex.h"
+
 namespace agentbox::policy {
 
 namespace {
@@ -21,10 +23,6 @@ constexpr std::string_view kReasonBadPath = "ambiguous or invalid request path";
 
 NetDecision deny(std::string_view rule, std::string_view reason) {
   return NetDecision{Verdict::kDeny, rule, reason, nullptr};
-}
-
-bool hexDigit(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 }  // namespace
@@ -163,7 +161,7 @@ Status checkPathBytes(std::string_view path) {
     if (path[i] != '%') {
       continue;
     }
-    if (i + 2 >= path.size() || !hexDigit(path[i + 1]) || !hexDigit(path[i + 2])) {
+    if (i + 2 >= path.size() || !isHexDigit(path[i + 1]) || !isHexDigit(path[i + 2])) {
       return makeError(Errc::kInvalidInput, "bad percent escape in request path");
     }
     char hi = static_cast<char>(path[i + 1] | 0x20);

@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdint>
 
+#include "util/hex.h"
+
 namespace agentbox::policy {
 
 namespace {
@@ -34,19 +36,6 @@ const OctetTable& octets(RobotsSide side) {
   return side == RobotsSide::kPattern ? kPatternOctets : kUrlOctets;
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  return -1;
-}
-
 bool isUnreserved(int c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '.' || c == '_' || c == '~';
@@ -57,8 +46,8 @@ int escapeAt(std::string_view in, size_t i) {
   if (i + 2 >= in.size()) {
     return -1;
   }
-  const int hi = hexValue(in[i + 1]);
-  const int lo = hexValue(in[i + 2]);
+  const int hi = hexDigitValue(in[i + 1]);
+  const int lo = hexDigitValue(in[i + 2]);
   return (hi < 0 || lo < 0) ? -1 : hi * 16 + lo;
 }
 

@@ -4,22 +4,11 @@
 
 #include <charconv>
 
+#include "util/hex.h"
+
 namespace agentbox::policy {
 
 namespace {
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 Result<std::string> percentDecode(std::string_view text) {
   std::string out;
@@ -28,8 +17,8 @@ Result<std::string> percentDecode(std::string_view text) {
       out += text[i];
       continue;
     }
-    int hi = i + 2 < text.size() + 0 ? hexValue(text[i + 1]) : -1;
-    int lo = i + 2 < text.size() + 0 ? hexValue(text[i + 2]) : -1;
+    int hi = i + 2 < text.size() + 0 ? hexDigitValue(text[i + 1]) : -1;
+    int lo = i + 2 < text.size() + 0 ? hexDigitValue(text[i + 2]) : -1;
     if (i + 2 >= text.size() || hi < 0 || lo < 0) {
       return makeError(Errc::kInvalidInput, "bad percent escape in host");
     }

@@ -137,8 +137,9 @@ class ChunkScanner {
  public:
   enum class State : uint8_t { kMore, kDone, kError };
   // Scans `data`; returns how many of its bytes belong to the body (all of them unless the
-  // body ends inside `data`, then the bytes up to its end).
-  size_t scan(std::string_view data);
+  // body ends inside `data`, then the bytes up to its end). With `payload`, the chunk data
+  // (the decoded body) is appended to it as well.
+  size_t scan(std::string_view data, std::string* payload = nullptr);
   State state() const { return state_; }
   const std::string& error() const { return error_; }
   uint64_t bodyBytes() const { return data_bytes_; }  // decoded payload bytes so far

@@ -4,6 +4,7 @@
 // chunked-body scanner, and the reason phrases of the statuses the proxy makes itself.
 #include "proxy/http_fields.h"
 #include "proxy/http_message.h"
+#include "util/hex.h"
 
 namespace agentbox::proxy {
 
@@ -131,19 +132,6 @@ namespace {
 constexpr size_t kMaxChunkLine = 4096;
 constexpr size_t kMaxTrailer = 8192;
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 }  // namespace
 
 bool ChunkScanner::stepSize(char c) {
@@ -151,7 +139,7 @@ bool ChunkScanner::stepSize(char c) {
     return failWith("chunk-size line too long");
   }
   if (step_ == Step::kSize) {
-    int d = hexDigit(c);
+    int d = hexDigitValue(c);
     if (d >= 0) {
       if (++size_digits_ > 15) {
         return failWith("chunk size too large");
@@ -238,11 +226,14 @@ bool ChunkScanner::step(char c) {
   return failWith("internal state");
 }
 
-size_t ChunkScanner::scan(std::string_view data) {
+size_t ChunkScanner::scan(std::string_view data, std::string* payload) {
   size_t i = 0;
   while (i < data.size() && state_ == State::kMore) {
     if (step_ == Step::kData) {
       uint64_t take = std::min<uint64_t>(remaining_, data.size() - i);
+      if (payload != nullptr) {
+        payload->append(data.substr(i, take));
+      }
       i += take;
       remaining_ -= take;
       data_bytes_ += take;

@@ -44,41 +44,20 @@ std::optional<std::chrono::seconds> maxAge(const ResponseHead& head) {
   return any ? std::optional(std::chrono::seconds(secs)) : std::nullopt;
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
+// A chunked body decoded by the proxy's own framing scanner (the fetch asks for HTTP/1.0,
+// so servers rarely send one). A truncated or malformed body keeps the payload that arrived
+// before the fault: robots.txt is line based and capped anyway.
+struct Dechunked {
+  std::string payload;
+  bool done = false;  // the last chunk and the trailer arrived
+};
 
-// Decodes a chunked body (the fetch asks for HTTP/1.0, so servers rarely send one). A
-// truncated body keeps what arrived: robots.txt is line based and capped anyway.
-std::string dechunk(std::string_view in) {
-  std::string out;
-  while (!in.empty()) {
-    size_t eol = in.find("\r\n");
-    if (eol == std::string_view::npos) {
-      break;
-    }
-    size_t size = 0;
-    // Digits up to a chunk extension or junk; sizes past 256 MiB stop growing.
-    for (size_t i = 0; i < eol && hexValue(in[i]) >= 0 && size < (size_t{1} << 28); ++i) {
-      size = size * 16 + static_cast<size_t>(hexValue(in[i]));
-    }
-    if (size == 0) {
-      break;
-    }
-    in.remove_prefix(eol + 2);
-    out.append(in.substr(0, size));
-    in.remove_prefix(std::min(in.size(), size + 2));
-  }
-  return out;
+Dechunked dechunk(std::string_view in) {
+  Dechunked d;
+  ChunkScanner scanner;
+  scanner.scan(in, &d.payload);
+  d.done = scanner.state() != ChunkScanner::State::kMore;
+  return d;
 }
 
 class Fetch : public std::enable_shared_from_this<Fetch> {
@@ -334,23 +313,26 @@ void Fetch::onHead(const ResponseHead& head, size_t consumed, bool eof) {
     case policy::RobotsFetchAction::kParse:
       break;
   }
-  size_t body_bytes = buf_.size() - consumed;
-  bool complete = eof || head.body == BodyKind::kNone ||
-                  (head.body == BodyKind::kLength && body_bytes >= head.content_length) ||
-                  body_bytes > policy::kRobotsMaxBytes + size_t{64} * 1024;
+  std::string_view body = std::string_view(buf_).substr(consumed);
+  Dechunked chunked;
+  if (head.body == BodyKind::kChunked) {
+    chunked = dechunk(body);
+  }
+  bool complete = eof || head.body == BodyKind::kNone || chunked.done ||
+                  (head.body == BodyKind::kLength && body.size() >= head.content_length) ||
+                  body.size() > policy::kRobotsMaxBytes + size_t{64} * 1024;
   if (!complete) {
     readSome();
     return;
   }
-  std::string_view body = std::string_view(buf_).substr(consumed);
   if (head.body == BodyKind::kLength && body.size() > head.content_length) {
     body = body.substr(0, head.content_length);
   }
-  std::string decoded = head.body == BodyKind::kChunked ? dechunk(body) : std::string(body);
-  finish({.robots =
-              std::make_shared<policy::Robots>(policy::Robots::compile(decoded, env_.user_agent)),
-          .source = first_.url(),
-          .ttl = policy::robotsCacheTtl(maxAge(head))});
+  std::string_view text = head.body == BodyKind::kChunked ? chunked.payload : body;
+  finish(
+      {.robots = std::make_shared<policy::Robots>(policy::Robots::compile(text, env_.user_agent)),
+       .source = first_.url(),
+       .ttl = policy::robotsCacheTtl(maxAge(head))});
 }
 
 void Fetch::redirect(const ResponseHead& head) {

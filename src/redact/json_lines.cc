@@ -5,24 +5,13 @@
 
 #include <vector>
 
+#include "util/hex.h"
+
 namespace agentbox::redact {
 
 namespace {
 
 constexpr int kMaxDepth = 256;
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 void appendUtf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
@@ -190,7 +179,7 @@ class Scanner {
     }
     uint32_t v = 0;
     for (int k = 0; k < 4; ++k) {
-      int h = hexValue(s_[i_++]);
+      int h = hexDigitValue(s_[i_++]);
       if (h < 0) {
         return invalid("bad \\u escape");
       }

@@ -77,6 +77,30 @@ TEST_F(ProxyTest, RobotsDisallowedPathGets403NamingTheLineAndOneSharedFetch) {
   EXPECT_TRUE(violation) << r.record["violations"].dump(2);
 }
 
+// A chunked robots.txt on a connection the server keeps open: the fetch decodes it with the
+// proxy's own chunk scanner and ends at the last chunk, not at a timeout (which would
+// disallow every path).
+TEST_F(ProxyTest, AChunkedRobotsTxtOnAKeptAliveConnectionIsDecoded) {
+  UpstreamServer up;
+  up.setRoute("/robots.txt",
+              "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n"
+              "Connection: keep-alive\r\n\r\n"
+              "e;ext=1\r\nUser-agent: *\n\r\n13\r\nDisallow: /private\n\r\n0\r\nX-T: 1\r\n\r\n");
+  std::string policy =
+      policyFile(std::string(kRobotsOn) + "connect_timeout = \"3s\"\n" + pins(up, {"site.test"}));
+  Run r = runIn(policy,
+                "for p in public private; do "
+                "curl -sS -m 20 -w \" $p %{http_code}\\n\" http://site.test/$p/x; done");
+  ASSERT_EQ(r.c.exit_code, 0) << r.c.err;
+  EXPECT_NE(r.c.out.find("echo GET /public/x len=0 body=\n public 200"), std::string::npos)
+      << r.c.out;
+  EXPECT_NE(r.c.out.find("http://site.test/robots.txt line 2 (\"Disallow: /private\")"),
+            std::string::npos)
+      << r.c.out;
+  EXPECT_NE(r.c.out.find(" private 403"), std::string::npos) << r.c.out;
+  EXPECT_EQ(countRequests(up, "GET /private"), 0);
+}
+
 // The group naming the policy's user_agent replaces the `*` group; another token gets `*`.
 TEST_F(ProxyTest, RobotsGroupsAreChosenByThePolicysUserAgent) {
   UpstreamServer up;

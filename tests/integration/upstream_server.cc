@@ -207,6 +207,10 @@ void UpstreamServer::serve(int fd) {
         }
         off += static_cast<size_t>(n);
       }
+      if (canned->find("\r\nConnection: keep-alive\r\n") != std::string::npos) {
+        while (readMore(fd, buf, stop_)) {  // the client must see the end by the framing
+        }
+      }
       return;
     }
     std::string lhead = lower(head);

@@ -38,7 +38,9 @@ class UpstreamServer {
   std::vector<std::string> heads() const;
 
   // Echo mode: a request for exactly `target` gets `raw_response` (status line, fields,
-  // body, as bytes) and the connection is closed; an empty response means "never answer".
+  // body, as bytes) and the connection is closed (or, when the response says
+  // "Connection: keep-alive", left open until the client closes it, so that the client must
+  // find the end by the framing); an empty response means "never answer".
   // Call before the traffic starts.
   void setRoute(const std::string& target, std::string raw_response);
   // When each request line arrived (steady clock), in order.

@@ -276,6 +276,27 @@ TEST(ChunkScanner, FindsTheEndOfValidBodies) {
   }
 }
 
+TEST(ChunkScanner, DecodesThePayloadInAnyChunking) {
+  const std::string body = "5;x=y\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nT: 1\r\n\r\n";
+  std::string whole_payload;
+  ChunkScanner whole;
+  EXPECT_EQ(whole.scan(body + "NEXT", &whole_payload), body.size());
+  EXPECT_EQ(whole_payload, "hello 0123456789");
+  for (size_t split = 0; split <= body.size(); ++split) {
+    ChunkScanner s;
+    std::string payload;
+    s.scan(std::string_view(body).substr(0, split), &payload);
+    s.scan(std::string_view(body).substr(split), &payload);
+    EXPECT_EQ(s.state(), ChunkScanner::State::kDone) << split;
+    EXPECT_EQ(payload, "hello 0123456789") << split;
+  }
+  ChunkScanner bad;
+  std::string kept;
+  bad.scan("3\r\nabc\r\n2\r\nxyz\r\n", &kept);
+  EXPECT_EQ(bad.state(), ChunkScanner::State::kError);
+  EXPECT_EQ(kept, "abcxy");  // what arrived before the fault, never past the declared size
+}
+
 TEST(ChunkScanner, RefusesMalformedFraming) {
   for (const char* body :
        {"x\r\n", "\r\n", "5\nhello\r\n", "3\r\nabcd\r\n", "3\r\nabc\n", "1 \r\na\r\n",
