@@ -22,7 +22,7 @@ std::string renderValue(const KeySpec& k, const Policy& p) {
 }
 
 template <class Line>
-std::string renderSections(const Policy& p, Line line) {
+std::string renderSections(Line line) {
   std::string out;
   std::string_view current = "-";
   for (const KeySpec& k : keySpecs()) {
@@ -49,15 +49,15 @@ std::string renderExplain(const LoadedPolicy& loaded) {
       out += fmt::format("# policy file read: {}\n", f);
     }
   }
-  const Policy defaults;
-  out += renderSections(p, [&](const KeySpec& k) {
+  const Policy kDefaults;
+  out += renderSections([&](const KeySpec& k) {
     std::string value = renderValue(k, p);
     std::string origin = loaded.originOf(k.path).describe();
     // A reviewer's marker: this value opens up more than agentbox does out of the box (in
     // the layering's order), e.g. redaction turned off or rules disabled.
     std::string looser;
-    if (k.compare(defaults, p) == Order::kLooser) {
-      std::string was = renderValue(k, defaults);
+    if (k.compare(kDefaults, p) == Order::kLooser) {
+      std::string was = renderValue(k, kDefaults);
       looser =
           fmt::format("# looser than the built-in default {}\n", was.empty() ? "(absent)" : was);
     }
@@ -82,7 +82,7 @@ std::string renderDefaults() {
       "# Copy to /etc/agentbox/policy.toml or pass with --policy FILE, and edit.\n"
       "# Keys a policy file sets may only be tightened by later layers unless it says:\n"
       "allow_loosening = false\n";
-  out += renderSections(p, [&](const KeySpec& k) {
+  out += renderSections([&](const KeySpec& k) {
     std::string value = k.render(p);
     std::string doc = fmt::format("# {}\n", k.doc);
     if (value.empty()) {

@@ -499,15 +499,15 @@ Result<LoadedPolicy> loadText(std::string_view text, std::string_view file_name,
 }
 
 std::vector<Diagnostic> looseningNotes(const LoadedPolicy& loaded) {
-  const Policy defaults;
+  const Policy kDefaults;
   std::vector<Diagnostic> notes;
   for (const KeySpec& k : keySpecs()) {
     const Origin& o = loaded.originOf(k.path);
-    if (o.kind != Origin::Kind::kFile || k.compare(defaults, loaded.policy) != Order::kLooser) {
+    if (o.kind != Origin::Kind::kFile || k.compare(kDefaults, loaded.policy) != Order::kLooser) {
       continue;
     }
     std::string value = k.render(loaded.policy);
-    std::string was = k.render(defaults);
+    std::string was = k.render(kDefaults);
     notes.push_back(Diagnostic{
         .file = o.file,
         .line = o.line,
