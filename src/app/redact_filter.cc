@@ -146,7 +146,8 @@ int runRedactFilter(const RedactFilterRequest& req, int out_fd, int err_fd) {
   if (!key.has_value()) {
     return fail(key.error());
   }
-  RedactionInputs inputs{withOptInRules(req.settings), req.known_secrets, req.home_dir, *key};
+  RedactionInputs inputs{withOptInRules(req.settings), req.known_secrets, req.home_dir, *key,
+                         req.state_dir};
   auto rules = buildRedactionRules(std::move(inputs));
   if (!rules.has_value()) {
     return fail(rules.error());

@@ -3,8 +3,10 @@
 #include "app/redaction_setup.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
+#include "app/rule_cache.h"
 #include "policy/keys.h"
 #include "redact/builtin_rules.h"
 
@@ -184,6 +186,11 @@ Result<std::shared_ptr<const redact::RuleSet>> buildRedactionRules(RedactionInpu
   config.known_secrets = std::move(in.known_secrets);
   if (!contains(s.disable, kHomeDirId)) {
     config.home_dir = std::move(in.home_dir);
+  }
+  std::optional<redact::DatabaseCache> cache;
+  if (!in.state_dir.empty()) {
+    cache = stateDirRuleCache(in.state_dir, in.hmac_key);
+    config.cache = &*cache;
   }
   config.hmac_key = std::move(in.hmac_key);
   return redact::RuleSet::build(std::move(config));

@@ -24,6 +24,8 @@ struct RedactionInputs {
   std::vector<std::string> known_secrets;  // exact values (see knownSecretsFromEnv)
   std::string home_dir;                    // rewritten to "~"
   std::string hmac_key;                    // loadOrCreateRedactionKey(state_dir)
+  // Where the compiled rules' database is kept between runs (stateDirRuleCache); empty: none.
+  std::string state_dir;
 };
 
 // nullptr when settings.enabled is false (callers then pass output through and the run

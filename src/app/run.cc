@@ -74,6 +74,7 @@ Result<std::shared_ptr<const redact::RuleSet>> redactionRules(const RunRequest& 
   in.known_secrets = knownSecretsFromEnv(req.policy.sandbox.env, req.secret_env);
   in.home_dir = req.caller_home;
   AGENTBOX_ASSIGN_OR_RETURN(in.hmac_key, loadOrCreateRedactionKey(state_dir));
+  in.state_dir = state_dir;
   return buildRedactionRules(std::move(in));
 }
 

@@ -7,6 +7,7 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "redact/known_secrets.h"
 
@@ -81,6 +82,7 @@ Status RuleSet::addRule(Rule rule) {
     triggers_.push_back({index, static_cast<uint32_t>(kw.size()), kw, rule.keywords_caseless});
     expressions_.push_back(escapeLiteral(kw));
     flags_.push_back(rule.keywords_caseless ? HS_FLAG_CASELESS : 0U);
+    expr_secret_.push_back(false);
   }
   if (rule.digit_shape != DigitShape::kNone) {
     digit_triggers_.emplace_back(static_cast<uint32_t>(triggers_.size()), rule.digit_shape);
@@ -99,43 +101,120 @@ Status RuleSet::addRule(Rule rule) {
   return ok();
 }
 
-void RuleSet::addLiteral(CompiledRule cr) {
+void RuleSet::addLiteral(CompiledRule cr, bool secret) {
   const auto index = static_cast<uint32_t>(rules_.size());
   const bool caseless = cr.rule.keywords_caseless;
   expr_trigger_.push_back(static_cast<uint32_t>(triggers_.size()));
   triggers_.push_back({index, static_cast<uint32_t>(cr.literal.size()), cr.literal, caseless});
   expressions_.push_back(escapeLiteral(cr.literal));
   flags_.push_back(caseless ? HS_FLAG_CASELESS : 0U);
+  expr_secret_.push_back(secret);
   rules_.push_back(std::move(cr));
 }
 
-Status RuleSet::compileDatabase() {
-  if (expressions_.empty()) {
-    return ok();  // nothing to find: the engine passes bytes through unscanned
-  }
+Result<HsDatabase> RuleSet::compileExpressions(bool secret) const {
   std::vector<const char*> exprs;
+  std::vector<unsigned> flags;
   std::vector<unsigned> ids;
+  std::vector<size_t> which;
   for (size_t i = 0; i < expressions_.size(); ++i) {
-    exprs.push_back(expressions_[i].c_str());
-    ids.push_back(expr_trigger_[i]);
+    if (expr_secret_[i] == secret) {
+      exprs.push_back(expressions_[i].c_str());
+      flags.push_back(flags_[i]);
+      ids.push_back(expr_trigger_[i]);
+      which.push_back(i);
+    }
+  }
+  if (exprs.empty()) {
+    return HsDatabase();
   }
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
   hs_error_t rc =
-      hs_compile_multi(exprs.data(), flags_.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
                        HS_MODE_STREAM, nullptr, &db, &err);
   if (rc != HS_SUCCESS) {
     std::string what = err != nullptr && err->message != nullptr ? err->message : "unknown error";
     std::string rule = "?";
     if (err != nullptr && err->expression >= 0 &&
-        static_cast<size_t>(err->expression) < expr_trigger_.size()) {
-      rule = rules_[triggers_[expr_trigger_[static_cast<size_t>(err->expression)]].rule].rule.id;
+        static_cast<size_t>(err->expression) < which.size()) {
+      size_t expr = which[static_cast<size_t>(err->expression)];
+      rule = rules_[triggers_[expr_trigger_[expr]].rule].rule.id;
     }
     hs_free_compile_error(err);
     return makeError(Errc::kInvalidInput, "redaction rule {}: Vectorscan rejected it: {}", rule,
                      what);
   }
-  db_.reset(db);
+  return HsDatabase(db);
+}
+
+std::string RuleSet::databaseKey() const {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx);
+    return std::string();
+  }
+  auto feed = [ctx](const void* p, size_t n) { EVP_DigestUpdate(ctx, p, n); };
+  auto feedString = [&feed](std::string_view v) {
+    uint64_t n = v.size();
+    feed(&n, sizeof(n));
+    feed(v.data(), v.size());
+  };
+  feedString("agentbox rule database 1");
+  feedString(hs_version());
+  hs_platform_info_t platform{};
+  if (hs_populate_platform(&platform) == HS_SUCCESS) {
+    feed(&platform.tune, sizeof(platform.tune));
+    feed(&platform.cpu_features, sizeof(platform.cpu_features));
+  }
+  unsigned mode = HS_MODE_STREAM;
+  feed(&mode, sizeof(mode));
+  for (size_t i = 0; i < expressions_.size(); ++i) {
+    if (!expr_secret_[i]) {
+      feedString(expressions_[i]);
+      feed(&flags_[i], sizeof(flags_[i]));
+      feed(&expr_trigger_[i], sizeof(expr_trigger_[i]));
+    }
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  bool done = EVP_DigestFinal_ex(ctx, md, &len) == 1;
+  EVP_MD_CTX_free(ctx);
+  if (!done) {
+    return std::string();
+  }
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += fmt::format("{:02x}", md[i]);
+  }
+  return hex;
+}
+
+Status RuleSet::compileDatabases(const DatabaseCache* cache) {
+  // The rules' database is the same for every run with the same policy: take it from the cache
+  // when it is there. A stored copy that does not deserialize (truncated, another build) is a
+  // miss; what it was compiled from is fixed by the key.
+  std::string key = cache != nullptr && cache->load && cache->store ? databaseKey() : "";
+  if (!key.empty()) {
+    if (std::optional<std::string> bytes = cache->load(key); bytes.has_value()) {
+      hs_database_t* db = nullptr;
+      if (hs_deserialize_database(bytes->data(), bytes->size(), &db) == HS_SUCCESS) {
+        db_.reset(db);
+        from_cache_ = true;
+      }
+    }
+  }
+  if (db_ == nullptr) {
+    AGENTBOX_ASSIGN_OR_RETURN(db_, compileExpressions(false));
+    char* bytes = nullptr;
+    size_t size = 0;
+    if (!key.empty() && db_ != nullptr &&
+        hs_serialize_database(db_.get(), &bytes, &size) == HS_SUCCESS) {
+      cache->store(key, std::string_view(bytes, size));
+      std::free(bytes);  // NOLINT(cppcoreguidelines-no-malloc): Vectorscan's allocator is malloc
+    }
+  }
+  AGENTBOX_ASSIGN_OR_RETURN(secret_db_, compileExpressions(true));
   return ok();
 }
 
@@ -144,6 +223,25 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
   set->hmac_key_ = std::move(config.hmac_key);
   for (Rule& r : config.rules) {
     AGENTBOX_TRY(set->addRule(std::move(r)));
+  }
+  // The home dir before the known secrets: the rules' database (and its cache key) must not
+  // depend on how many known-secret triggers there are.
+  std::string home = config.home_dir;
+  while (home.size() > 1 && home.back() == '/') {
+    home.pop_back();
+  }
+  if (home.size() > 1) {
+    CompiledRule cr;
+    cr.kind = RuleKind::kHomeDir;
+    cr.rule.id = "home-dir";
+    cr.rule.rule_class = RuleClass::kPath;
+    cr.rule.severity = Severity::kLow;
+    cr.rule.confidence = 1.0;
+    cr.rule.replacement = "~";
+    cr.back = static_cast<uint32_t>(home.size());
+    cr.after = 1;
+    cr.literal = home;
+    set->addLiteral(std::move(cr), false);
   }
   for (size_t i = 0; i < config.known_secrets.size(); ++i) {
     const std::string& value = config.known_secrets[i];
@@ -172,28 +270,11 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
           cr.lead_chars = CharSet::parse(kBase64Chars);
         }
         cr.literal = std::move(form.literal);
-        set->addLiteral(std::move(cr));
+        set->addLiteral(std::move(cr), true);
       }
     }
   }
-  std::string home = config.home_dir;
-  while (home.size() > 1 && home.back() == '/') {
-    home.pop_back();
-  }
-  if (home.size() > 1) {
-    CompiledRule cr;
-    cr.kind = RuleKind::kHomeDir;
-    cr.rule.id = "home-dir";
-    cr.rule.rule_class = RuleClass::kPath;
-    cr.rule.severity = Severity::kLow;
-    cr.rule.confidence = 1.0;
-    cr.rule.replacement = "~";
-    cr.back = static_cast<uint32_t>(home.size());
-    cr.after = 1;
-    cr.literal = home;
-    set->addLiteral(std::move(cr));
-  }
-  AGENTBOX_TRY(set->compileDatabase());
+  AGENTBOX_TRY(set->compileDatabases(config.cache));
   for (const CompiledRule& cr : set->rules_) {
     set->tail_hold_ = std::max<size_t>(set->tail_hold_, cr.back + 1);
   }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: rule_set.h
-// The compiled, immutable rule set: one Vectorscan streaming database for every trigger, one
-// RE2 per rule for the confirm step, the known-secret literals and the fingerprint key.
+// The compiled, immutable rule set: a Vectorscan streaming database for the rules' triggers
+// (which a DatabaseCache may keep between runs), a second one for the known-secret literals
+// (compiled per run, never stored), one RE2 per rule for the confirm step and the fingerprint
+// key.
 // Build it once per run (or per `agentbox redact`) and share it: a RuleSet is thread-safe for
 // concurrent readers; every StreamRedactor keeps its own Vectorscan scratch and stream.
 #pragma once
@@ -10,8 +12,10 @@
 #include <re2/re2.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,11 +26,22 @@
 
 namespace agentbox::redact {
 
+// Where compiled rule databases are kept between runs (the app layer keeps them in the state
+// dir). `key` is 64 hex digits of SHA-256 over everything the database is compiled from (every
+// expression, flag and id, the mode and the Vectorscan version and platform), so a stored
+// database is only ever used for exactly the rules it was compiled from. A load that returns
+// bytes Vectorscan does not accept is treated as a miss. Known secrets never pass through it.
+struct DatabaseCache {
+  std::function<std::optional<std::string>(const std::string& key)> load;
+  std::function<void(const std::string& key, std::string_view bytes)> store;
+};
+
 struct RuleSetConfig {
   std::vector<Rule> rules;                 // built-ins (already filtered) + custom rules
   std::vector<std::string> known_secrets;  // exact values to redact in any encoding
   std::string home_dir;                    // rewritten to "~"; empty = off
   std::string hmac_key;                    // fingerprint key bytes (app/redaction_keys.h)
+  const DatabaseCache* cache = nullptr;    // optional; nullptr compiles every time
 };
 
 struct HsDatabaseFree {
@@ -106,21 +121,34 @@ class RuleSet {
   const std::vector<std::pair<uint32_t, DigitShape>>& digitTriggers() const {
     return digit_triggers_;
   }
+  // The rules' and home dir's triggers (null if there are none), and the known secrets'
+  // (null if there are none). Match ids of both are trigger indices.
   const hs_database_t* database() const { return db_.get(); }
+  const hs_database_t* secretDatabase() const { return secret_db_.get(); }
+  // True if database() came from the DatabaseCache rather than a compile.
+  bool databaseFromCache() const { return from_cache_; }
 
  private:
   RuleSet() = default;
   Status addRule(Rule rule);
-  void addLiteral(CompiledRule cr);
-  Status compileDatabase();
+  void addLiteral(CompiledRule cr, bool secret);
+  Status compileDatabases(const DatabaseCache* cache);
+  // One streaming database of the expressions that are (secret) or are not known secrets;
+  // null if there are none.
+  Result<HsDatabase> compileExpressions(bool secret) const;
+  // The DatabaseCache key of the non-secret expressions; empty if hashing failed.
+  std::string databaseKey() const;
 
   std::vector<CompiledRule> rules_;
   std::vector<Trigger> triggers_;
   std::vector<std::string> expressions_;  // Vectorscan sources
   std::vector<unsigned> flags_;           // parallel to expressions_
   std::vector<uint32_t> expr_trigger_;    // expression -> trigger (the Vectorscan match id)
+  std::vector<bool> expr_secret_;         // expression -> belongs to secret_db_
   std::vector<std::pair<uint32_t, DigitShape>> digit_triggers_;
   HsDatabase db_;
+  HsDatabase secret_db_;
+  bool from_cache_ = false;
   std::string hmac_key_;
   std::vector<std::string> warnings_;
   size_t max_holdback_ = 0;

@@ -73,12 +73,16 @@ Result<std::unique_ptr<TextEngine>> TextEngine::open(std::shared_ptr<const RuleS
     }
   }
   e->last_open_.assign(e->rules_->rules().size(), -1);
-  const hs_database_t* db = e->rules_->database();
-  if (db != nullptr) {
+  // One scratch serves both databases (hs_alloc_scratch grows it to fit each).
+  for (auto [db, stream] : {std::pair(e->rules_->database(), &e->stream_),
+                            std::pair(e->rules_->secretDatabase(), &e->secret_stream_)}) {
+    if (db == nullptr) {
+      continue;
+    }
     if (hs_alloc_scratch(db, &e->scratch_) != HS_SUCCESS) {
       return makeError(Errc::kResource, "redaction: cannot allocate Vectorscan scratch");
     }
-    if (hs_open_stream(db, 0, &e->stream_) != HS_SUCCESS) {
+    if (hs_open_stream(db, 0, stream) != HS_SUCCESS) {
       return makeError(Errc::kResource, "redaction: cannot open a Vectorscan stream");
     }
   }
@@ -86,8 +90,10 @@ Result<std::unique_ptr<TextEngine>> TextEngine::open(std::shared_ptr<const RuleS
 }
 
 TextEngine::~TextEngine() {
-  if (stream_ != nullptr) {
-    hs_close_stream(stream_, nullptr, nullptr, nullptr);
+  for (hs_stream_t* stream : {stream_, secret_stream_}) {
+    if (stream != nullptr) {
+      hs_close_stream(stream, nullptr, nullptr, nullptr);
+    }
   }
   if (scratch_ != nullptr) {
     hs_free_scratch(scratch_);
@@ -121,10 +127,13 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
   const char* data = reinterpret_cast<const char*>(bytes.data());
   buf_.append(data, bytes.size());
   end_ += bytes.size();
-  if (stream_ != nullptr) {
+  for (hs_stream_t* stream : {stream_, secret_stream_}) {
+    if (stream == nullptr) {
+      continue;
+    }
     for (size_t off = 0; off < bytes.size(); off += kMaxScanPiece) {
       const size_t n = std::min(kMaxScanPiece, bytes.size() - off);
-      hs_error_t rc = hs_scan_stream(stream_, data + off, static_cast<unsigned>(n), 0, scratch_,
+      hs_error_t rc = hs_scan_stream(stream, data + off, static_cast<unsigned>(n), 0, scratch_,
                                      &TextEngine::onMatch, this);
       if (rc != HS_SUCCESS) {
         return fail(fmt::format("Vectorscan scan error {}", rc));
@@ -647,9 +656,10 @@ Status TextEngine::finish(Sink& sink) {
     return makeError(Errc::kInternal, "redaction engine failed: {}; output withheld", failure_);
   }
   try {
-    if (stream_ != nullptr) {
+    for (hs_stream_t* stream : {stream_, secret_stream_}) {
       // Reports end-of-data matches, then leaves the stream ready for reuse.
-      if (hs_reset_stream(stream_, 0, scratch_, &TextEngine::onMatch, this) != HS_SUCCESS) {
+      if (stream != nullptr &&
+          hs_reset_stream(stream, 0, scratch_, &TextEngine::onMatch, this) != HS_SUCCESS) {
         return fail("Vectorscan reset failed");
       }
     }

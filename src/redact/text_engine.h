@@ -98,7 +98,8 @@ class TextEngine {
 
   std::shared_ptr<const RuleSet> rules_;
   hs_scratch_t* scratch_ = nullptr;
-  hs_stream_t* stream_ = nullptr;
+  hs_stream_t* stream_ = nullptr;         // RuleSet::database()
+  hs_stream_t* secret_stream_ = nullptr;  // RuleSet::secretDatabase()
   std::string buf_;  // bytes [base_, end_): some already written (context), rest held
   uint64_t base_ = 0;
   uint64_t emit_ = 0;  // everything before this is written
