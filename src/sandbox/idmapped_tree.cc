@@ -8,16 +8,14 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <optional>
+#include <utility>
 
 #include "util/sys.h"
 
 namespace agentbox::sandbox {
 
-namespace {
-
-// A user namespace fd with the given maps: a child is cloned into a new user ns and waits
-// on a pipe while we write its maps and open its ns file, then exits.
-Result<UniqueFd> userNamespaceFd(const std::string& uid_map, const std::string& gid_map) {
+Result<IdmapUserns> IdmapUserns::create(uid_t owner_uid, gid_t owner_gid, const IdMapPlan& ids) {
   AGENTBOX_ASSIGN_OR_RETURN(sys::Pipe hold, sys::pipe());
   compat::CloneArgs args{};
   args.flags = CLONE_NEWUSER;
@@ -31,34 +29,55 @@ Result<UniqueFd> userNamespaceFd(const std::string& uid_map, const std::string& 
     ::_exit(0);
   }
   hold.read.reset();
-  auto reap = [&] {
-    hold.write.reset();
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  };
+  IdmapUserns out(UniqueFd(), pid);  // from here ~IdmapUserns reaps the holder
   std::string proc = fmt::format("/proc/{}/", pid);
-  Status maps = sys::writeFileOnce(proc + "uid_map", uid_map);
-  if (maps.has_value()) {
-    maps = sys::writeFileOnce(proc + "gid_map", gid_map);
-  }
-  if (!maps.has_value()) {
-    reap();
-    return std::move(maps).error();
-  }
-  Result<UniqueFd> ns = sys::open(proc + "ns/user", O_RDONLY);
-  reap();
-  return ns;
+  Result<UniqueFd> ns = [&]() -> Result<UniqueFd> {
+    AGENTBOX_TRY(sys::writeFileOnce(
+        proc + "uid_map", fmt::format("{} {} 1\n", owner_uid, ids.host_uid_of_sandbox_user)));
+    AGENTBOX_TRY(sys::writeFileOnce(
+        proc + "gid_map", fmt::format("{} {} 1\n", owner_gid, ids.host_gid_of_sandbox_user)));
+    return sys::open(proc + "ns/user", O_RDONLY);
+  }();
+  hold.write.reset();  // the holder exits now (failed or not); the ns lives on through ns_
+  AGENTBOX_ASSIGN_OR_RETURN(out.ns_, std::move(ns));
+  return out;
 }
 
-}  // namespace
+IdmapUserns::IdmapUserns(IdmapUserns&& other) noexcept
+    : ns_(std::move(other.ns_)), holder_(std::exchange(other.holder_, -1)) {}
+
+IdmapUserns& IdmapUserns::operator=(IdmapUserns&& other) noexcept {
+  if (this != &other) {
+    reap();
+    ns_ = std::move(other.ns_);
+    holder_ = std::exchange(other.holder_, -1);
+  }
+  return *this;
+}
+
+IdmapUserns::~IdmapUserns() {
+  reap();
+}
+
+void IdmapUserns::reap() {
+  if (holder_ <= 0) {
+    return;
+  }
+  // create() closed the pipe's write end before it returned: the holder has exited or will.
+  int status = 0;
+  while (::waitpid(holder_, &status, 0) < 0 && errno == EINTR) {
+  }
+  holder_ = -1;
+}
 
 Result<UniqueFd> makeIdmappedTree(const IdmappedTreeRequest& request) {
-  std::string uid_map =
-      fmt::format("{} {} 1\n", request.owner_uid, request.ids.host_uid_of_sandbox_user);
-  std::string gid_map =
-      fmt::format("{} {} 1\n", request.owner_gid, request.ids.host_gid_of_sandbox_user);
-  AGENTBOX_ASSIGN_OR_RETURN(UniqueFd userns, userNamespaceFd(uid_map, gid_map));
+  std::optional<IdmapUserns> own;
+  if (request.userns == nullptr) {
+    AGENTBOX_ASSIGN_OR_RETURN(
+        IdmapUserns made, IdmapUserns::create(request.owner_uid, request.owner_gid, request.ids));
+    own.emplace(std::move(made));
+  }
+  const IdmapUserns& userns = request.userns != nullptr ? *request.userns : *own;
   unsigned recursive = request.is_file ? 0U : static_cast<unsigned>(AT_RECURSIVE);
   AGENTBOX_ASSIGN_OR_RETURN(UniqueFd tree,
                             sys::openTree(request.path, OPEN_TREE_CLONE | recursive));
@@ -66,7 +85,7 @@ Result<UniqueFd> makeIdmappedTree(const IdmappedTreeRequest& request) {
   if (request.read_only) {
     attrs |= MOUNT_ATTR_RDONLY;
   }
-  AGENTBOX_TRY(sys::mountSetattr(tree, recursive, attrs, userns.get())
+  AGENTBOX_TRY(sys::mountSetattr(tree, recursive, attrs, userns.fd())
                    .context("idmapped mount of {}", request.path));
   return tree;
 }

@@ -523,6 +523,7 @@ Status EventLoop::run() {
 struct Prepared {
   HostIdentity me;
   IdMapPlan ids;
+  std::optional<IdmapUserns> idmap_userns;  // privileged callers: shared by every tree
   UniqueFd ws_tree;
   std::vector<UniqueFd> extra_trees;  // privileged callers: trees made here, moved by the child
   std::vector<ExtraMount> extra;
@@ -611,7 +612,8 @@ Status planExtraMounts(const SuperviseRequest& req, Prepared& p) {
                                                                  .owner_gid = p.me.gid,
                                                                  .ids = p.ids,
                                                                  .read_only = true,
-                                                                 .is_file = m.is_file}));
+                                                                 .is_file = m.is_file,
+                                                                 .userns = &*p.idmap_userns}));
       m.tree_fd = tree.get();
       p.extra_trees.push_back(std::move(tree));
     }
@@ -787,14 +789,17 @@ Result<Prepared> prepare(const SuperviseRequest& req) {
       std::launch::async,
       [&req, shared = p.shared_host] { return seccompProgramForPolicy(req.policy, shared); });
   if (p.me.privileged) {
-    AGENTBOX_ASSIGN_OR_RETURN(p.ws_tree,
-                              makeIdmappedTree({.path = req.target.workspace,
-                                                .owner_uid = p.me.uid,
-                                                .owner_gid = p.me.gid,
-                                                .ids = p.ids,
-                                                .read_only = req.policy.filesystem.mode ==
-                                                             policy::WorkspaceMode::kReadOnly})
-                                  .context("workspace {}", req.target.workspace));
+    AGENTBOX_ASSIGN_OR_RETURN(IdmapUserns userns, IdmapUserns::create(p.me.uid, p.me.gid, p.ids));
+    p.idmap_userns.emplace(std::move(userns));
+    AGENTBOX_ASSIGN_OR_RETURN(
+        p.ws_tree, makeIdmappedTree(
+                       {.path = req.target.workspace,
+                        .owner_uid = p.me.uid,
+                        .owner_gid = p.me.gid,
+                        .ids = p.ids,
+                        .read_only = req.policy.filesystem.mode == policy::WorkspaceMode::kReadOnly,
+                        .userns = &*p.idmap_userns})
+                       .context("workspace {}", req.target.workspace));
   }
   AGENTBOX_ASSIGN_OR_RETURN(RunCgroups cg, makeCgroups(req));
   p.cgroups.emplace(std::move(cg));
