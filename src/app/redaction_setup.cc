@@ -6,7 +6,7 @@
 #include <optional>
 #include <set>
 
-#include "app/rule_cache.h"
+#include "app/state_cache.h"
 #include "policy/keys.h"
 #include "redact/builtin_rules.h"
 
@@ -189,7 +189,7 @@ Result<std::shared_ptr<const redact::RuleSet>> buildRedactionRules(RedactionInpu
   }
   std::optional<redact::DatabaseCache> cache;
   if (!in.state_dir.empty()) {
-    cache = stateDirRuleCache(in.state_dir, in.hmac_key);
+    cache = stateDirCache(in.state_dir, "rules", in.hmac_key);
     config.cache = &*cache;
   }
   config.hmac_key = std::move(in.hmac_key);

@@ -17,6 +17,7 @@
 #include "app/run_dir.h"
 #include "app/run_proxy.h"
 #include "app/run_record.h"
+#include "app/state_cache.h"
 #include "redact/stream_redactor.h"
 #include "sandbox/supervisor.h"
 #include "util/sys.h"
@@ -68,12 +69,13 @@ class DeferredSink : public sandbox::OutputSink {
 };
 
 Result<std::shared_ptr<const redact::RuleSet>> redactionRules(const RunRequest& req,
-                                                              const std::string& state_dir) {
+                                                              const std::string& state_dir,
+                                                              std::string hmac_key) {
   RedactionInputs in;
   in.settings = req.policy.redaction;
   in.known_secrets = knownSecretsFromEnv(req.policy.sandbox.env, req.secret_env);
   in.home_dir = req.caller_home;
-  AGENTBOX_ASSIGN_OR_RETURN(in.hmac_key, loadOrCreateRedactionKey(state_dir));
+  in.hmac_key = std::move(hmac_key);
   in.state_dir = state_dir;
   return buildRedactionRules(std::move(in));
 }
@@ -169,11 +171,21 @@ int runCommand(const RunRequest& req) {
   if (Status s = checkWorkspaceAgainstStateDir(*ws, *state); !s.has_value()) {
     return finishWithError(s.error());
   }
-  // The Vectorscan database takes ~12 ms to compile: build it on another thread while the
-  // sandbox is prepared, cloned and put in its cgroups; it is joined before the sandbox is
-  // released, so no byte of the command is ever produced without it.
-  std::future<Result<std::shared_ptr<const redact::RuleSet>>> rules_future = std::async(
-      std::launch::async, [&req, state_dir = *state] { return redactionRules(req, state_dir); });
+  // The state dir's key: fingerprints, and the HMAC of the cached rule database and seccomp
+  // program (state_cache.h).
+  Result<std::string> key = loadOrCreateRedactionKey(*state);
+  if (!key.has_value()) {
+    return finishWithError(std::move(key).error().addContext("redaction key"));
+  }
+  const BlobCache seccomp_cache = stateDirCache(*state, "seccomp", *key);
+  // The rules take milliseconds to build (the Vectorscan database ~10 ms when it is not in
+  // the state dir's cache): build them on another thread while the sandbox is prepared,
+  // cloned and put in its cgroups; they are joined before the sandbox is released, so no byte
+  // of the command is ever produced without them.
+  std::future<Result<std::shared_ptr<const redact::RuleSet>>> rules_future =
+      std::async(std::launch::async, [&req, state_dir = *state, hmac_key = *key] {
+        return redactionRules(req, state_dir, hmac_key);
+      });
   std::vector<std::string> warnings = reapStaleRuns(*state);
   for (const std::string& w : warnings) {
     if (!req.quiet) {
@@ -268,6 +280,7 @@ int runCommand(const RunRequest& req) {
           proxy == nullptr
               ? std::function<void(std::vector<UniqueFd>)>()
               : [&](std::vector<UniqueFd> listeners) { proxy->addListeners(std::move(listeners)); },
+      .seccomp_cache = &seccomp_cache,
   });
   watcher.reset();  // no reload after this point
   if (reloader != nullptr) {

@@ -12,29 +12,25 @@
 #include <re2/re2.h>
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "redact/charset.h"
 #include "redact/rule.h"
+#include "util/blob_cache.h"
 #include "util/result.h"
 
 namespace agentbox::redact {
 
 // Where compiled rule databases are kept between runs (the app layer keeps them in the state
-// dir). `key` is 64 hex digits of SHA-256 over everything the database is compiled from (every
-// expression, flag and id, the mode and the Vectorscan version and platform), so a stored
-// database is only ever used for exactly the rules it was compiled from. A load that returns
-// bytes Vectorscan does not accept is treated as a miss. Known secrets never pass through it.
-struct DatabaseCache {
-  std::function<std::optional<std::string>(const std::string& key)> load;
-  std::function<void(const std::string& key, std::string_view bytes)> store;
-};
+// dir). The key is 64 hex digits of SHA-256 over everything the database is compiled from
+// (every expression, flag and id, the mode and the Vectorscan version and platform), so a
+// stored database is only ever used for exactly the rules it was compiled from. Loaded bytes
+// that Vectorscan does not accept are a miss. Known secrets never pass through it.
+using DatabaseCache = BlobCache;
 
 struct RuleSetConfig {
   std::vector<Rule> rules;                 // built-ins (already filtered) + custom rules

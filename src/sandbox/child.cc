@@ -182,17 +182,33 @@ StepError unshareCgroupNamespace() {
   return {};
 }
 
+// Raw system calls, not glibc's set*id() and setgroups(): in a multi-threaded process those
+// broadcast the change to every thread glibc knows of, and this child (a clone3 of the
+// multi-threaded supervisor, with one real thread) still has the parent's thread list. If a
+// thread was being created at the moment of the clone, the broadcast waits for it to start,
+// forever (seen under load: the run hung in setxid_mark_thread). The kernel calls change
+// the calling thread's credentials, which in this child is the whole process.
+int rawSetresgid(gid_t g) {
+  return static_cast<int>(::syscall(SYS_setresgid, g, g, g));
+}
+int rawSetresuid(uid_t u) {
+  return static_cast<int>(::syscall(SYS_setresuid, u, u, u));
+}
+int rawClearGroups() {
+  return static_cast<int>(::syscall(SYS_setgroups, 0, nullptr));
+}
+
 StepError becomeRoot(const ChildPlan& plan) {
   if (!plan.become_root) {
     return {};
   }
-  if (::setresgid(0, 0, 0) != 0) {
+  if (rawSetresgid(0) != 0) {
     return sysErr("setresgid(0)");
   }
-  if (::setgroups(0, nullptr) != 0) {
+  if (rawClearGroups() != 0) {
     return sysErr("setgroups(0)");
   }
-  if (::setresuid(0, 0, 0) != 0) {
+  if (rawSetresuid(0) != 0) {
     return sysErr("setresuid(0)");
   }
   return {};
@@ -208,8 +224,7 @@ StepError becomeSandboxUser(const ChildPlan& plan) {
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
     return sysErr("prctl(PR_SET_KEEPCAPS)");
   }
-  if (::setgroups(0, nullptr) != 0 || ::setresgid(plan.gid, plan.gid, plan.gid) != 0 ||
-      ::setresuid(plan.uid, plan.uid, plan.uid) != 0) {
+  if (rawClearGroups() != 0 || rawSetresgid(plan.gid) != 0 || rawSetresuid(plan.uid) != 0) {
     return sysErr("setresuid to the sandbox user");
   }
   struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
@@ -520,8 +535,7 @@ void hardenCommand(const ChildPlan& plan) {
     die(ChildStage::kCommandSetup, errno, "setsid");
   }
   if (plan.set_ids &&
-      (::setgroups(0, nullptr) != 0 || ::setresgid(plan.gid, plan.gid, plan.gid) != 0 ||
-       ::setresuid(plan.uid, plan.uid, plan.uid) != 0)) {
+      (rawClearGroups() != 0 || rawSetresgid(plan.gid) != 0 || rawSetresuid(plan.uid) != 0)) {
     die(ChildStage::kCommandSetup, errno, "setresuid to the sandbox user");
   }
   if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 ||

@@ -8,21 +8,22 @@
 
 namespace agentbox::sandbox {
 
-Result<SeccompProgram> seccompProgramForPolicy(const policy::Policy& policy, bool shared_host) {
+Result<SeccompProgram> seccompProgramForPolicy(const policy::Policy& policy, bool shared_host,
+                                               const BlobCache* cache) {
   const std::string& profile = policy.seccomp.profile;
   if (profile.empty() || profile == "default") {
     SeccompRules rules = builtinSeccompRules();
     if (shared_host) {
       restrictForSharedHost(rules);
     }
-    return compileSeccomp(rules);
+    return compileSeccompCached(rules, cache);
   }
   AGENTBOX_ASSIGN_OR_RETURN(DockerProfileContext ctx, hostDockerProfileContext());
   AGENTBOX_ASSIGN_OR_RETURN(SeccompRules rules, loadDockerProfile(profile, ctx));
   if (shared_host) {
     restrictForSharedHost(rules);
   }
-  return compileSeccomp(rules).context("seccomp profile {}", profile);
+  return compileSeccompCached(rules, cache).context("seccomp profile {}", profile);
 }
 
 NotifierOptions notifierOptionsForPolicy(const policy::Policy& policy) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "policy/policy.h"
+#include "sandbox/seccomp_cache.h"
 #include "sandbox/seccomp_compile.h"
 #include "sandbox/seccomp_notify.h"
 #include "util/result.h"
@@ -17,9 +18,11 @@ namespace agentbox::sandbox {
 // guard, then compiled. Errors: kNotFound/kIo for the file, kInvalidInput for a malformed
 // profile (message has the byte offset: exit 125). Warnings (unknown syscall names) are in
 // SeccompProgram::warnings for the run record. `shared_host`: the run has no network or IPC
-// namespace (restrictForSharedHost is applied to the rules before compiling).
+// namespace (restrictForSharedHost is applied to the rules before compiling). `cache`: where
+// compiled programs are kept between runs (seccomp_cache.h); null compiles every time.
 Result<SeccompProgram> seccompProgramForPolicy(const policy::Policy& policy,
-                                               bool shared_host = false);
+                                               bool shared_host = false,
+                                               const BlobCache* cache = nullptr);
 
 // on_violation = "deny" -> OnViolation::kDeny, "kill" -> OnViolation::kKill.
 NotifierOptions notifierOptionsForPolicy(const policy::Policy& policy);

@@ -785,9 +785,10 @@ Result<Prepared> prepare(const SuperviseRequest& req) {
   }
   // libseccomp takes milliseconds for the built-in profile: compile it on another thread
   // while the workspace tree and the cgroups are made.
-  std::future<Result<SeccompProgram>> seccomp = std::async(
-      std::launch::async,
-      [&req, shared = p.shared_host] { return seccompProgramForPolicy(req.policy, shared); });
+  std::future<Result<SeccompProgram>> seccomp =
+      std::async(std::launch::async, [&req, shared = p.shared_host] {
+        return seccompProgramForPolicy(req.policy, shared, req.seccomp_cache);
+      });
   if (p.me.privileged) {
     AGENTBOX_ASSIGN_OR_RETURN(IdmapUserns userns, IdmapUserns::create(p.me.uid, p.me.gid, p.ids));
     p.idmap_userns.emplace(std::move(userns));

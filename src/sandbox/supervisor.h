@@ -22,6 +22,7 @@
 #include "policy/policy.h"
 #include "sandbox/child_plan.h"
 #include "sandbox/sandbox_spec.h"
+#include "util/blob_cache.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
 
@@ -101,6 +102,8 @@ struct SuperviseRequest {
   // supervising thread). A proxy-mode policy without it is refused, never run without egress
   // control. The sandbox layer knows nothing of the proxy itself.
   std::function<void(std::vector<UniqueFd> listeners)> on_proxy_listeners;
+  // Where the compiled seccomp program is kept between runs (seccomp_cache.h); null: none.
+  const BlobCache* seccomp_cache = nullptr;
 };
 
 // Errors are failures before the sandbox started (exit 125); everything after is a RunResult.

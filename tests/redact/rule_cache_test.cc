@@ -20,15 +20,15 @@ struct MemoryCache {
   int loads = 0;
   int stores = 0;
   DatabaseCache cache() {
-    return {.load = [this](const std::string& key) -> std::optional<std::string> {
+    return {.load = [this](std::string_view key) -> std::optional<std::string> {
               ++loads;
-              auto it = files.find(key);
+              auto it = files.find(std::string(key));
               return it == files.end() ? std::nullopt : std::optional(it->second);
             },
             .store =
-                [this](const std::string& key, std::string_view bytes) {
+                [this](std::string_view key, std::string_view bytes) {
                   ++stores;
-                  files[key] = std::string(bytes);
+                  files[std::string(key)] = std::string(bytes);
                 }};
   }
 };

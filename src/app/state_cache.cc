@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: state_cache.cc
+#include "app/state_cache.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "util/sys.h"
+
+namespace agentbox::app {
+
+namespace {
+
+constexpr std::string_view kMagic = "agentbox state cache 1\n";
+constexpr size_t kTagBytes = 32;
+constexpr size_t kMaxBlobBytes = size_t{256} * 1024 * 1024;
+
+using Digest = std::array<unsigned char, kTagBytes>;
+
+// Length-prefixed fields, so that no two (kind, key, bytes) triples read the same.
+std::string framed(std::string_view kind, std::string_view key, std::string_view bytes) {
+  std::string msg;
+  for (std::string_view part : {kind, key, bytes}) {
+    msg += fmt::format("{}:", part.size());
+    msg.append(part);
+  }
+  return msg;
+}
+
+bool hmacOf(const std::string& hmac_key, std::string_view msg, Digest& out) {
+  unsigned int len = 0;
+  return HMAC(EVP_sha256(), hmac_key.data(), static_cast<int>(hmac_key.size()),
+              reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out.data(),
+              &len) != nullptr &&
+         len == kTagBytes;
+}
+
+std::string fileName(std::string_view kind, std::string_view key) {
+  std::string msg = framed(kind, key, "");
+  Digest md{};
+  unsigned int len = 0;
+  if (EVP_Digest(msg.data(), msg.size(), md.data(), &len, EVP_sha256(), nullptr) != 1 ||
+      len != kTagBytes) {
+    return std::string();
+  }
+  std::string name(kind);
+  name += '-';
+  for (unsigned char c : md) {
+    name += fmt::format("{:02x}", c);
+  }
+  return name + ".bin";
+}
+
+void removeQuietly(const std::string& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+}
+
+// Keeps the kMaxCachedBlobsPerKind most recently used files of `kind` (a load touches its
+// file).
+void prune(const std::string& dir, const std::string& kind) {
+  std::error_code ec;
+  std::vector<std::pair<std::filesystem::file_time_type, std::string>> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kind + "-", 0) != 0 || !entry.is_regular_file(ec)) {
+      continue;
+    }
+    files.emplace_back(entry.last_write_time(ec), entry.path().string());
+  }
+  if (files.size() <= kMaxCachedBlobsPerKind) {
+    return;
+  }
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a > b; });
+  for (size_t i = kMaxCachedBlobsPerKind; i < files.size(); ++i) {
+    removeQuietly(files[i].second);
+  }
+}
+
+struct Store {
+  std::string dir;
+  std::string kind;
+  std::string hmac_key;
+
+  std::optional<std::string> load(std::string_view key) const {
+    const std::string name = fileName(kind, key);
+    if (name.empty()) {
+      return std::nullopt;
+    }
+    const std::string path = dir + "/" + name;
+    Result<struct stat> st = sys::lstat(path);
+    if (!st.has_value()) {
+      return std::nullopt;
+    }
+    if (!S_ISREG(st->st_mode) || st->st_uid != ::geteuid() || (st->st_mode & 077) != 0) {
+      removeQuietly(path);
+      return std::nullopt;
+    }
+    Result<std::string> file = sys::readFile(path, kMagic.size() + kTagBytes + kMaxBlobBytes);
+    if (!file.has_value() || file->size() < kMagic.size() + kTagBytes ||
+        file->compare(0, kMagic.size(), kMagic) != 0) {
+      removeQuietly(path);
+      return std::nullopt;
+    }
+    std::string bytes = file->substr(kMagic.size() + kTagBytes);
+    Digest want{};
+    if (!hmacOf(hmac_key, framed(kind, key, bytes), want) ||
+        CRYPTO_memcmp(want.data(), file->data() + kMagic.size(), kTagBytes) != 0) {
+      removeQuietly(path);
+      return std::nullopt;
+    }
+    ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // most recently used, for prune()
+    return bytes;
+  }
+
+  void store(std::string_view key, std::string_view bytes) const {
+    const std::string name = fileName(kind, key);
+    Digest tag{};
+    if (name.empty() || bytes.size() > kMaxBlobBytes ||
+        !hmacOf(hmac_key, framed(kind, key, bytes), tag) || !sys::mkdirs(dir, 0700).has_value()) {
+      return;
+    }
+    std::string file(kMagic);
+    file.append(reinterpret_cast<const char*>(tag.data()), tag.size());
+    file.append(bytes);
+    // Atomic (a temporary file per process, then rename): concurrent runs may store the same
+    // blob at once, and a reader never sees half a file.
+    if (sys::writeFileAtomic(dir + "/" + name, file, 0600).has_value()) {
+      prune(dir, kind);
+    }
+  }
+};
+
+}  // namespace
+
+BlobCache stateDirCache(const std::string& state_dir, const std::string& kind,
+                        std::string hmac_key) {
+  auto s = std::make_shared<const Store>(
+      Store{.dir = state_dir + "/cache", .kind = kind, .hmac_key = std::move(hmac_key)});
+  return BlobCache{
+      .load = [s](std::string_view key) { return s->load(key); },
+      .store = [s](std::string_view key, std::string_view bytes) { s->store(key, bytes); },
+  };
+}
+
+}  // namespace agentbox::app
