@@ -11,7 +11,6 @@
 #include <new>
 #include <tuple>
 
-#include "redact/digit_runs.h"
 #include "redact/validators.h"
 
 namespace agentbox::redact {
@@ -60,18 +59,6 @@ std::string expandReplacement(const Rule& rule, std::string_view fp) {
 
 Result<std::unique_ptr<TextEngine>> TextEngine::open(std::shared_ptr<const RuleSet> rules) {
   std::unique_ptr<TextEngine> e(new TextEngine(std::move(rules)));
-  for (const auto& [trigger, shape] : e->rules_->digitTriggers()) {
-    if (shape == DigitShape::kIpv4) {
-      e->ipv4_trigger_ = trigger;
-    } else if (shape == DigitShape::kIpv6) {
-      e->ipv6_trigger_ = trigger;
-    } else {
-      e->has_digit_triggers_ = true;
-      if (shape == DigitShape::kNanpPhone) {
-        e->min_digit_run_ = 8;  // "555-2671" after "(415) " is a run of its own
-      }
-    }
-  }
   e->last_open_.assign(e->rules_->rules().size(), -1);
   const hs_database_t* db = e->rules_->database();
   if (db != nullptr) {
@@ -131,14 +118,8 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
       }
     }
   }
-  if (has_digit_triggers_) {
-    scanDigits(data, bytes.size(), end_ - bytes.size());
-  }
-  if (ipv4_trigger_ >= 0) {
-    scanSeparators(data, bytes.size(), end_ - bytes.size(), '.', ipv4_trigger_);
-  }
-  if (ipv6_trigger_ >= 0) {
-    scanSeparators(data, bytes.size(), end_ - bytes.size(), ':', ipv6_trigger_);
+  if (shapes_.active()) {
+    shapes_.scan(data, bytes.size(), end_ - bytes.size(), matches_);
   }
   for (const auto& [trigger, to] : matches_) {
     addCandidate(trigger, to);
@@ -149,103 +130,6 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
     return fail(pending_failure_);
   }
   return ok();
-}
-
-void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
-  const auto& digit_triggers = rules_->digitTriggers();
-  // Locals, not members, in the hot loop: the compiler keeps them in registers.
-  uint32_t digits = digit_mask_;
-  uint32_t dashes = dash_mask_;
-  uint32_t count = digits_in_window_;
-  size_t i = 0;
-  while (i < n) {
-    if (digits == 0) {
-      // No digit in the run: jump to the next digit.
-      i = detail::nextDigit(p, i, n);
-      dashes = 0;
-      count = 0;
-      if (i == n) {
-        break;
-      }
-      // A [0-9 -] run shorter than an SSN (11 bytes) can hold no card number or SSN: skip it
-      // whole unless it reaches the end of the chunk (then its state must carry over).
-      const size_t j = detail::digitRunEnd(p, i, n);
-      if (j < n && j - i < min_digit_run_) {
-        i = j;
-        continue;
-      }
-    }
-    const char c = p[i];
-    const uint32_t digit = static_cast<unsigned char>(c - '0') <= 9 ? 1U : 0U;
-    if (digit != 0 || c == ' ' || c == '-') {
-      // `count` is the number of ones in the low 23 bits (the longest card match).
-      count += digit - ((digits >> 22) & 1U);
-      digits = (digits << 1) | digit;
-      dashes = (dashes << 1) | (c == '-' ? 1U : 0U);
-    } else {
-      digits = 0;
-      dashes = 0;
-      count = 0;
-    }
-    // NXX-XXXX / NXX XXXX: in a [0-9 -] run a zero digit bit is a dash or a space.
-    const bool nanp = (digits & 0x1FFU) == 0x0EFU;
-    if (digit != 0 && (count >= 13 || (dashes & 0x7FFU) == 0x090U || nanp)) {
-      for (const auto& [trigger, shape] : digit_triggers) {
-        bool fire = false;
-        if (shape == DigitShape::kCardNumber) {
-          fire = count >= 13;
-        } else if (shape == DigitShape::kSsn) {
-          fire = (digits & 0x7FFU) == 0x76FU && (dashes & 0x7FFU) == 0x090U;
-        } else if (shape == DigitShape::kNanpPhone) {
-          fire = nanp;
-        }
-        if (fire) {
-          matches_.emplace_back(trigger, base + i + 1);
-        }
-      }
-    }
-    ++i;
-  }
-  digit_mask_ = digits;
-  dash_mask_ = dashes;
-  digits_in_window_ = count;
-}
-
-// Dotted quads and colon-separated hex groups: at each `sep` in the new bytes, look back
-// over the history (the buffer holds at least tailHoldBytes() before them) for three groups
-// of 1-3 digits (sep '.') or 1-4 hex digits (sep ':'), each ended by `sep`, this one last.
-void TextEngine::scanSeparators(const char* p, size_t n, uint64_t base, char sep, int64_t trigger) {
-  const size_t group_max = sep == '.' ? 3 : 4;
-  auto in_group = [sep](unsigned char c) {
-    return sep == '.' ? (c >= '0' && c <= '9')
-                      : ((c >= '0' && c <= '9') || ((c | 0x20U) >= 'a' && (c | 0x20U) <= 'f'));
-  };
-  for (const char* q = p; (q = static_cast<const char*>(memchr(q, sep, p + n - q))) != nullptr;
-       ++q) {
-    const uint64_t pos = base + static_cast<uint64_t>(q - p);  // offset of this separator
-    uint64_t off = pos;
-    int groups = 0;
-    while (groups < 3) {
-      size_t len = 0;
-      while (off > base_ && len <= group_max && in_group(at(off - 1))) {
-        --off;
-        ++len;
-      }
-      if (len == 0 || len > group_max) {
-        break;
-      }
-      ++groups;
-      if (groups < 3) {
-        if (off <= base_ || at(off - 1) != static_cast<unsigned char>(sep)) {
-          break;
-        }
-        --off;
-      }
-    }
-    if (groups == 3) {
-      matches_.emplace_back(static_cast<uint32_t>(trigger), pos + 1);
-    }
-  }
 }
 
 void TextEngine::addCandidate(uint32_t trigger, uint64_t to) {
@@ -667,8 +551,7 @@ Status TextEngine::finish(Sink& sink) {
   }
   buf_.clear();
   base_ = emit_ = end_ = 0;
-  digit_mask_ = dash_mask_ = 0;
-  digits_in_window_ = 0;
+  shapes_.reset();
   open_.clear();
   std::fill(last_open_.begin(), last_open_.end(), -1);
   spans_.clear();

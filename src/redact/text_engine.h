@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "redact/rule_set.h"
+#include "redact/shape_scanner.h"
 #include "redact/stream_redactor.h"
 #include "util/result.h"
 
@@ -74,13 +75,12 @@ class TextEngine {
     uint32_t rule;
   };
 
-  explicit TextEngine(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {}
+  explicit TextEngine(std::shared_ptr<const RuleSet> rules)
+      : rules_(std::move(rules)), shapes_(rules_->digitTriggers()) {}
   static int onMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                      void* ctx);
   Status fail(std::string reason);
   Status scan(std::span<const std::byte> bytes);
-  void scanDigits(const char* p, size_t n, uint64_t base);
-  void scanSeparators(const char* p, size_t n, uint64_t base, char sep, int64_t trigger);
   void addCandidate(uint32_t trigger, uint64_t to);
   void advance(bool eof);
   bool advanceOne(Candidate& c, bool eof, uint64_t max_pos);
@@ -97,6 +97,7 @@ class TextEngine {
   unsigned char at(uint64_t off) const { return static_cast<unsigned char>(buf_[off - base_]); }
 
   std::shared_ptr<const RuleSet> rules_;
+  detail::ShapeScanner shapes_;  // the triggers without a literal (card, SSN, phone, IP)
   hs_scratch_t* scratch_ = nullptr;
   hs_stream_t* stream_ = nullptr;
   std::string buf_;  // bytes [base_, end_): some already written (context), rest held
@@ -108,13 +109,6 @@ class TextEngine {
   std::vector<int64_t> last_open_;  // per rule: index in open_ of its newest candidate, or -1
   std::vector<Span> spans_;         // resolved, sorted by start
   std::string text_;                // scratch for the confirm step
-  uint32_t digit_mask_ = 0;  // digit scanner: bit i = byte i back in the [0-9 -] run is a digit
-  uint32_t dash_mask_ = 0;   // ... is '-'
-  uint32_t digits_in_window_ = 0;
-  bool has_digit_triggers_ = false;
-  size_t min_digit_run_ = 11;  // shortest [0-9 -] run a digit shape can end in
-  int64_t ipv4_trigger_ = -1;  // trigger index of the dotted-quad scanner, or -1
-  int64_t ipv6_trigger_ = -1;  // trigger index of the hex-colon scanner, or -1
   RedactionCounts counts_;
   bool track_lines_ = false;
   uint64_t line_ = 1;
