@@ -11,6 +11,7 @@
 #include <new>
 #include <tuple>
 
+#include "redact/byte_count.h"
 #include "redact/validators.h"
 
 namespace agentbox::redact {
@@ -93,6 +94,8 @@ Status TextEngine::fail(std::string reason) {
   failure_ = std::move(reason);
   buf_.clear();
   buf_.shrink_to_fit();
+  chunk_ = nullptr;
+  chunk_base_ = end_;
   open_.clear();
   std::fill(last_open_.begin(), last_open_.end(), -1);
   spans_.clear();
@@ -106,7 +109,8 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
     return fail("injected failure");
   }
   const char* data = reinterpret_cast<const char*>(bytes.data());
-  buf_.append(data, bytes.size());
+  chunk_ = data;
+  chunk_base_ = end_;
   end_ += bytes.size();
   if (stream_ != nullptr) {
     for (size_t off = 0; off < bytes.size(); off += kMaxScanPiece) {
@@ -179,7 +183,7 @@ bool TextEngine::advanceOne(Candidate& c, bool eof, uint64_t max_pos) {
   // so the window ends at the first of them whatever the chunking.
   const std::string& marker = cr.rule.end_marker;
   if (!marker.empty() && c.scan > c.marker_from) {
-    std::string_view view(buf_.data() + (c.marker_from - base_), c.scan - c.marker_from);
+    const std::string_view view = range(c.marker_from, c.scan, scratch_text_);
     size_t p = view.find(marker);
     if (p == std::string_view::npos) {
       c.marker_from = std::max(c.marker_from, c.scan - std::min<uint64_t>(c.scan, marker.size()));
@@ -251,7 +255,7 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
   // [context byte][window][terminator]; a virtual '\n' stands for the start or end of input.
   text_.clear();
   text_ += c.win_start > base_ ? static_cast<char>(at(c.win_start - 1)) : '\n';
-  text_.append(buf_, c.win_start - base_, c.scan - c.win_start);
+  appendRange(c.win_start, c.scan, text_);
   text_ += c.scan < end_ ? static_cast<char>(at(c.scan)) : '\n';
   const re2::StringPiece input(text_);
   // The first group that took part is redacted (alternatives may each have their own), else
@@ -397,21 +401,39 @@ size_t TextEngine::idleTail() const {
   return std::min(hold, avail);
 }
 
+void TextEngine::emitPiece(const char* p, size_t n, uint64_t from) {
+  if (!track_lines_) {
+    return;
+  }
+  const auto lines = static_cast<uint64_t>(detail::countByte(p, n, '\n'));
+  if (lines > 0) {
+    line_ += lines;
+    const auto* last = static_cast<const char*>(memrchr(p, '\n', n));
+    line_start_ = from + static_cast<uint64_t>(last - p) + 1;
+  }
+}
+
 Status TextEngine::emitRaw(uint64_t from, uint64_t to, Sink& sink) {
   if (to <= from) {
     return ok();
   }
-  const char* p = buf_.data() + (from - base_);
-  const size_t n = static_cast<size_t>(to - from);
-  if (track_lines_) {
-    for (const char* q = p; (q = static_cast<const char*>(memchr(q, '\n', p + n - q))) != nullptr;
-         ++q) {
-      ++line_;
-      line_start_ = from + static_cast<uint64_t>(q - p) + 1;
-    }
-  }
   emit_ = to;
-  return sink.write(std::as_bytes(std::span<const char>(p, n)));
+  if (from < chunk_base_) {
+    // The held bytes of earlier writes, then (below) the caller's.
+    const uint64_t mid = std::min(to, chunk_base_);
+    const char* p = buf_.data() + (from - base_);
+    const auto n = static_cast<size_t>(mid - from);
+    emitPiece(p, n, from);
+    AGENTBOX_TRY(sink.write(std::as_bytes(std::span<const char>(p, n))));
+    from = mid;
+  }
+  if (from < to) {
+    const char* p = chunk_ + (from - chunk_base_);
+    const auto n = static_cast<size_t>(to - from);
+    emitPiece(p, n, from);
+    return sink.write(std::as_bytes(std::span<const char>(p, n)));
+  }
+  return ok();
 }
 
 Status TextEngine::emitGroup(size_t count, Sink& sink) {
@@ -429,7 +451,7 @@ Status TextEngine::emitGroup(size_t count, Sink& sink) {
   spans_.erase(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(count));
   AGENTBOX_TRY(emitRaw(emit_, s, sink));
   const Rule& rule = rules_->rules()[winner].rule;
-  const std::string_view secret(buf_.data() + (s - base_), static_cast<size_t>(e - s));
+  const std::string_view secret = range(s, e, scratch_text_);
   Finding f;
   f.start = s;
   f.end = e;
@@ -485,21 +507,52 @@ Status TextEngine::emitUpTo(uint64_t boundary, Sink& sink) {
   return ok();
 }
 
+void TextEngine::appendRange(uint64_t from, uint64_t to, std::string& out) const {
+  if (from < chunk_base_) {
+    const uint64_t mid = std::min(to, chunk_base_);
+    out.append(buf_, static_cast<size_t>(from - base_), static_cast<size_t>(mid - from));
+    from = mid;
+  }
+  if (from < to) {
+    out.append(chunk_ + (from - chunk_base_), static_cast<size_t>(to - from));
+  }
+}
+
+std::string_view TextEngine::range(uint64_t from, uint64_t to, std::string& scratch) const {
+  if (to <= chunk_base_) {
+    return {buf_.data() + (from - base_), static_cast<size_t>(to - from)};
+  }
+  if (from >= chunk_base_) {
+    return {chunk_ + (from - chunk_base_), static_cast<size_t>(to - from)};
+  }
+  scratch.clear();
+  appendRange(from, to, scratch);
+  return scratch;
+}
+
+// Drops the history no candidate or context byte can need, and at the end of a write copies
+// what is still needed of the caller's bytes into buf_.
 void TextEngine::trimHistory() {
   uint64_t lowest = emit_;
   for (const Candidate& c : open_) {
     lowest = std::min(lowest, c.win_start);
   }
   const uint64_t keep = rules_->tailHoldBytes() + 2;
-  if (lowest <= base_ + keep) {
-    return;
+  const uint64_t cut = lowest > base_ + keep ? lowest - keep : base_;
+  if (chunk_base_ < end_ && cut >= chunk_base_) {
+    buf_.assign(chunk_ + (cut - chunk_base_), static_cast<size_t>(end_ - cut));
+    base_ = cut;
+  } else {
+    if (cut - base_ >= std::max<uint64_t>(kTrimSlack, buf_.size() / 2)) {
+      buf_.erase(0, static_cast<size_t>(cut - base_));
+      base_ = cut;
+    }
+    if (chunk_base_ < end_) {
+      buf_.append(chunk_, static_cast<size_t>(end_ - chunk_base_));
+    }
   }
-  const uint64_t cut = lowest - keep;
-  if (cut - base_ < std::max<uint64_t>(kTrimSlack, buf_.size() / 2)) {
-    return;
-  }
-  buf_.erase(0, static_cast<size_t>(cut - base_));
-  base_ = cut;
+  chunk_ = nullptr;
+  chunk_base_ = end_;
 }
 
 Status TextEngine::write(std::span<const std::byte> bytes, Sink& sink) {
@@ -509,7 +562,11 @@ Status TextEngine::write(std::span<const std::byte> bytes, Sink& sink) {
   try {
     AGENTBOX_TRY(scan(bytes));
     const uint64_t tail = rules_->tailHoldBytes();
-    return emitUpTo(holdPoint(end_ > tail ? end_ - tail : 0), sink);
+    Status st = emitUpTo(holdPoint(end_ > tail ? end_ - tail : 0), sink);
+    if (chunk_ != nullptr) {
+      trimHistory();  // a sink error returned before it: the caller's bytes go away now
+    }
+    return st;
   } catch (const std::bad_alloc&) {
     return fail("out of memory");
   }
@@ -550,7 +607,7 @@ Status TextEngine::finish(Sink& sink) {
     return fail("out of memory");
   }
   buf_.clear();
-  base_ = emit_ = end_ = 0;
+  base_ = emit_ = end_ = chunk_base_ = 0;
   shapes_.reset();
   open_.clear();
   std::fill(last_open_.begin(), last_open_.end(), -1);

@@ -93,15 +93,27 @@ class TextEngine {
   Status emitUpTo(uint64_t boundary, Sink& sink);
   Status emitRaw(uint64_t from, uint64_t to, Sink& sink);
   Status emitGroup(size_t count, Sink& sink);
+  void emitPiece(const char* p, size_t n, uint64_t from);
   void trimHistory();
-  unsigned char at(uint64_t off) const { return static_cast<unsigned char>(buf_[off - base_]); }
+  void appendRange(uint64_t from, uint64_t to, std::string& out) const;
+  std::string_view range(uint64_t from, uint64_t to, std::string& scratch) const;
+  unsigned char at(uint64_t off) const {
+    return static_cast<unsigned char>(off >= chunk_base_ ? chunk_[off - chunk_base_]
+                                                         : buf_[off - base_]);
+  }
 
   std::shared_ptr<const RuleSet> rules_;
   detail::ShapeScanner shapes_;  // the triggers without a literal (card, SSN, phone, IP)
   hs_scratch_t* scratch_ = nullptr;
   hs_stream_t* stream_ = nullptr;
-  std::string buf_;  // bytes [base_, end_): some already written (context), rest held
+  // Bytes [base_, end_): some already written (context), rest held. During write() the
+  // caller's bytes are scanned where they are: buf_ holds [base_, chunk_base_) and chunk_
+  // [chunk_base_, end_), and only what is still needed is copied into buf_ before write()
+  // returns. Between writes chunk_base_ == end_.
+  std::string buf_;
   uint64_t base_ = 0;
+  const char* chunk_ = nullptr;
+  uint64_t chunk_base_ = 0;
   uint64_t emit_ = 0;  // everything before this is written
   uint64_t end_ = 0;
   std::vector<std::pair<uint32_t, uint64_t>> matches_;  // (trigger, end) from the callback
@@ -109,6 +121,7 @@ class TextEngine {
   std::vector<int64_t> last_open_;  // per rule: index in open_ of its newest candidate, or -1
   std::vector<Span> spans_;         // resolved, sorted by start
   std::string text_;                // scratch for the confirm step
+  std::string scratch_text_;        // a range that spans buf_ and chunk_, made contiguous
   RedactionCounts counts_;
   bool track_lines_ = false;
   uint64_t line_ = 1;
