@@ -448,8 +448,10 @@ Status TextEngine::emitGroup(size_t count, Sink& sink) {
       winner = spans_[i].rule;
     }
   }
-  spans_.erase(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(count));
+  // If the sink fails here the group stays queued: a later emit writes its replacement
+  // instead of passing the secret through as plain bytes.
   AGENTBOX_TRY(emitRaw(emit_, s, sink));
+  spans_.erase(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(count));
   const Rule& rule = rules_->rules()[winner].rule;
   const std::string_view secret = range(s, e, scratch_text_);
   Finding f;

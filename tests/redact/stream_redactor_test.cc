@@ -461,6 +461,9 @@ TEST(InPlace, CallerBuffersAreNotReferencedAfterWrite) {
     second.reset();
     ASSERT_TRUE(r->finish(sink).has_value() || !second_ok);
     EXPECT_EQ(sink.out.find('#'), std::string::npos) << cut;
+    // A failed sink write loses those bytes, never a redaction.
+    EXPECT_EQ(sink.out.find("Ky9Pf34q"), std::string::npos) << cut;
+    EXPECT_EQ(sink.out.find("4111 1111"), std::string::npos) << cut;
   }
 }
 
