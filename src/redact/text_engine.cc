@@ -172,12 +172,12 @@ bool TextEngine::advanceOne(Candidate& c, bool eof, uint64_t max_pos) {
   const CompiledRule& cr = rules_->rules()[c.rule];
   const uint64_t stop = std::min({end_, c.limit, max_pos});
   bool terminated = false;
-  while (c.scan < stop) {
-    if (c.scan >= c.force_until && !cr.continue_chars.has(at(c.scan))) {
-      terminated = true;
-      break;
-    }
-    ++c.scan;
+  if (c.scan < stop) {
+    // Up to force_until the window continues whatever the bytes; then up to the first byte
+    // outside continue_chars.
+    c.scan = std::max(c.scan, std::min(c.force_until, stop));
+    c.scan = firstOutside(cr.continue_chars, c.scan, stop);
+    terminated = c.scan < stop;
   }
   // The end marker is looked for in everything scanned so far, before the terminator counts,
   // so the window ends at the first of them whatever the chunking.
@@ -202,6 +202,28 @@ bool TextEngine::advanceOne(Candidate& c, bool eof, uint64_t max_pos) {
   // At the limit the byte after the window is part of the confirm (a boundary class), so
   // wait until it has arrived: a chunk ending exactly there must not change the decision.
   return (c.scan >= c.limit && end_ > c.scan) || (eof && max_pos >= end_);
+}
+
+uint64_t TextEngine::firstOutside(const CharSet& set, uint64_t from, uint64_t to) const {
+  auto scan_piece = [&set](const char* p, size_t n) {
+    size_t i = 0;
+    while (i < n && set.has(static_cast<unsigned char>(p[i]))) {
+      ++i;
+    }
+    return i;
+  };
+  if (from < std::min(to, chunk_base_)) {
+    const auto n = static_cast<size_t>(std::min(to, chunk_base_) - from);
+    const size_t i = scan_piece(buf_.data() + (from - base_), n);
+    if (i < n) {
+      return from + i;
+    }
+    from += n;
+  }
+  if (from < to) {
+    from += scan_piece(chunk_ + (from - chunk_base_), static_cast<size_t>(to - from));
+  }
+  return from;
 }
 
 void TextEngine::advance(bool eof) {

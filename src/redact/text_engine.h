@@ -82,6 +82,8 @@ class TextEngine {
   Status fail(std::string reason);
   Status scan(std::span<const std::byte> bytes);
   void addCandidate(uint32_t trigger, uint64_t to);
+  // The first offset in [from, to) whose byte is not in `set`, else `to`.
+  [[nodiscard]] uint64_t firstOutside(const CharSet& set, uint64_t from, uint64_t to) const;
   void advance(bool eof);
   bool advanceOne(Candidate& c, bool eof, uint64_t max_pos);
   void resolve(const Candidate& c, bool eof);
