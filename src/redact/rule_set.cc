@@ -40,11 +40,18 @@ ConfirmRegex::ConfirmRegex(std::string pattern, bool lazy) : pattern_(std::move(
 }
 
 const RE2* ConfirmRegex::get() const {
+  // Every candidate asks: once compiled, one atomic load instead of std::call_once.
+  if (const RE2* re = ready_.load(std::memory_order_acquire); re != nullptr) {
+    return re;
+  }
   std::call_once(once_, [this] {
     RE2::Options opts;
     opts.set_encoding(RE2::Options::EncodingLatin1);  // output is bytes, not always UTF-8
     opts.set_log_errors(false);
     re_ = std::make_unique<RE2>(pattern_, opts);
+    if (re_->ok()) {
+      ready_.store(re_.get(), std::memory_order_release);
+    }
   });
   return re_->ok() ? re_.get() : nullptr;
 }

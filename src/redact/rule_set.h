@@ -11,6 +11,7 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,7 @@ class ConfirmRegex {
   std::string pattern_;
   mutable std::once_flag once_;
   mutable std::unique_ptr<RE2> re_;
+  mutable std::atomic<const RE2*> ready_{nullptr};  // re_ once compiled and ok
 };
 
 struct CompiledRule {

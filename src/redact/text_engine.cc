@@ -11,7 +11,7 @@
 #include <new>
 #include <tuple>
 
-#include "redact/digit_runs.h"
+#include "redact/byte_count.h"
 #include "redact/validators.h"
 
 namespace agentbox::redact {
@@ -60,18 +60,6 @@ std::string expandReplacement(const Rule& rule, std::string_view fp) {
 
 Result<std::unique_ptr<TextEngine>> TextEngine::open(std::shared_ptr<const RuleSet> rules) {
   std::unique_ptr<TextEngine> e(new TextEngine(std::move(rules)));
-  for (const auto& [trigger, shape] : e->rules_->digitTriggers()) {
-    if (shape == DigitShape::kIpv4) {
-      e->ipv4_trigger_ = trigger;
-    } else if (shape == DigitShape::kIpv6) {
-      e->ipv6_trigger_ = trigger;
-    } else {
-      e->has_digit_triggers_ = true;
-      if (shape == DigitShape::kNanpPhone) {
-        e->min_digit_run_ = 8;  // "555-2671" after "(415) " is a run of its own
-      }
-    }
-  }
   e->last_open_.assign(e->rules_->rules().size(), -1);
   // One scratch serves both databases (hs_alloc_scratch grows it to fit each).
   for (auto [db, stream] : {std::pair(e->rules_->database(), &e->stream_),
@@ -112,6 +100,8 @@ Status TextEngine::fail(std::string reason) {
   failure_ = std::move(reason);
   buf_.clear();
   buf_.shrink_to_fit();
+  chunk_ = nullptr;
+  chunk_base_ = end_;
   open_.clear();
   std::fill(last_open_.begin(), last_open_.end(), -1);
   spans_.clear();
@@ -125,7 +115,8 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
     return fail("injected failure");
   }
   const char* data = reinterpret_cast<const char*>(bytes.data());
-  buf_.append(data, bytes.size());
+  chunk_ = data;
+  chunk_base_ = end_;
   end_ += bytes.size();
   for (hs_stream_t* stream : {stream_, secret_stream_}) {
     if (stream == nullptr) {
@@ -140,14 +131,8 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
       }
     }
   }
-  if (has_digit_triggers_) {
-    scanDigits(data, bytes.size(), end_ - bytes.size());
-  }
-  if (ipv4_trigger_ >= 0) {
-    scanSeparators(data, bytes.size(), end_ - bytes.size(), '.', ipv4_trigger_);
-  }
-  if (ipv6_trigger_ >= 0) {
-    scanSeparators(data, bytes.size(), end_ - bytes.size(), ':', ipv6_trigger_);
+  if (shapes_.active()) {
+    shapes_.scan(data, bytes.size(), end_ - bytes.size(), matches_);
   }
   for (const auto& [trigger, to] : matches_) {
     addCandidate(trigger, to);
@@ -158,103 +143,6 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
     return fail(pending_failure_);
   }
   return ok();
-}
-
-void TextEngine::scanDigits(const char* p, size_t n, uint64_t base) {
-  const auto& digit_triggers = rules_->digitTriggers();
-  // Locals, not members, in the hot loop: the compiler keeps them in registers.
-  uint32_t digits = digit_mask_;
-  uint32_t dashes = dash_mask_;
-  uint32_t count = digits_in_window_;
-  size_t i = 0;
-  while (i < n) {
-    if (digits == 0) {
-      // No digit in the run: jump to the next digit.
-      i = detail::nextDigit(p, i, n);
-      dashes = 0;
-      count = 0;
-      if (i == n) {
-        break;
-      }
-      // A [0-9 -] run shorter than an SSN (11 bytes) can hold no card number or SSN: skip it
-      // whole unless it reaches the end of the chunk (then its state must carry over).
-      const size_t j = detail::digitRunEnd(p, i, n);
-      if (j < n && j - i < min_digit_run_) {
-        i = j;
-        continue;
-      }
-    }
-    const char c = p[i];
-    const uint32_t digit = static_cast<unsigned char>(c - '0') <= 9 ? 1U : 0U;
-    if (digit != 0 || c == ' ' || c == '-') {
-      // `count` is the number of ones in the low 23 bits (the longest card match).
-      count += digit - ((digits >> 22) & 1U);
-      digits = (digits << 1) | digit;
-      dashes = (dashes << 1) | (c == '-' ? 1U : 0U);
-    } else {
-      digits = 0;
-      dashes = 0;
-      count = 0;
-    }
-    // NXX-XXXX / NXX XXXX: in a [0-9 -] run a zero digit bit is a dash or a space.
-    const bool nanp = (digits & 0x1FFU) == 0x0EFU;
-    if (digit != 0 && (count >= 13 || (dashes & 0x7FFU) == 0x090U || nanp)) {
-      for (const auto& [trigger, shape] : digit_triggers) {
-        bool fire = false;
-        if (shape == DigitShape::kCardNumber) {
-          fire = count >= 13;
-        } else if (shape == DigitShape::kSsn) {
-          fire = (digits & 0x7FFU) == 0x76FU && (dashes & 0x7FFU) == 0x090U;
-        } else if (shape == DigitShape::kNanpPhone) {
-          fire = nanp;
-        }
-        if (fire) {
-          matches_.emplace_back(trigger, base + i + 1);
-        }
-      }
-    }
-    ++i;
-  }
-  digit_mask_ = digits;
-  dash_mask_ = dashes;
-  digits_in_window_ = count;
-}
-
-// Dotted quads and colon-separated hex groups: at each `sep` in the new bytes, look back
-// over the history (the buffer holds at least tailHoldBytes() before them) for three groups
-// of 1-3 digits (sep '.') or 1-4 hex digits (sep ':'), each ended by `sep`, this one last.
-void TextEngine::scanSeparators(const char* p, size_t n, uint64_t base, char sep, int64_t trigger) {
-  const size_t group_max = sep == '.' ? 3 : 4;
-  auto in_group = [sep](unsigned char c) {
-    return sep == '.' ? (c >= '0' && c <= '9')
-                      : ((c >= '0' && c <= '9') || ((c | 0x20U) >= 'a' && (c | 0x20U) <= 'f'));
-  };
-  for (const char* q = p; (q = static_cast<const char*>(memchr(q, sep, p + n - q))) != nullptr;
-       ++q) {
-    const uint64_t pos = base + static_cast<uint64_t>(q - p);  // offset of this separator
-    uint64_t off = pos;
-    int groups = 0;
-    while (groups < 3) {
-      size_t len = 0;
-      while (off > base_ && len <= group_max && in_group(at(off - 1))) {
-        --off;
-        ++len;
-      }
-      if (len == 0 || len > group_max) {
-        break;
-      }
-      ++groups;
-      if (groups < 3) {
-        if (off <= base_ || at(off - 1) != static_cast<unsigned char>(sep)) {
-          break;
-        }
-        --off;
-      }
-    }
-    if (groups == 3) {
-      matches_.emplace_back(static_cast<uint32_t>(trigger), pos + 1);
-    }
-  }
 }
 
 void TextEngine::addCandidate(uint32_t trigger, uint64_t to) {
@@ -293,18 +181,18 @@ bool TextEngine::advanceOne(Candidate& c, bool eof, uint64_t max_pos) {
   const CompiledRule& cr = rules_->rules()[c.rule];
   const uint64_t stop = std::min({end_, c.limit, max_pos});
   bool terminated = false;
-  while (c.scan < stop) {
-    if (c.scan >= c.force_until && !cr.continue_chars.has(at(c.scan))) {
-      terminated = true;
-      break;
-    }
-    ++c.scan;
+  if (c.scan < stop) {
+    // Up to force_until the window continues whatever the bytes; then up to the first byte
+    // outside continue_chars.
+    c.scan = std::max(c.scan, std::min(c.force_until, stop));
+    c.scan = firstOutside(cr.continue_chars, c.scan, stop);
+    terminated = c.scan < stop;
   }
   // The end marker is looked for in everything scanned so far, before the terminator counts,
   // so the window ends at the first of them whatever the chunking.
   const std::string& marker = cr.rule.end_marker;
   if (!marker.empty() && c.scan > c.marker_from) {
-    std::string_view view(buf_.data() + (c.marker_from - base_), c.scan - c.marker_from);
+    const std::string_view view = range(c.marker_from, c.scan, scratch_text_);
     size_t p = view.find(marker);
     if (p == std::string_view::npos) {
       c.marker_from = std::max(c.marker_from, c.scan - std::min<uint64_t>(c.scan, marker.size()));
@@ -323,6 +211,28 @@ bool TextEngine::advanceOne(Candidate& c, bool eof, uint64_t max_pos) {
   // At the limit the byte after the window is part of the confirm (a boundary class), so
   // wait until it has arrived: a chunk ending exactly there must not change the decision.
   return (c.scan >= c.limit && end_ > c.scan) || (eof && max_pos >= end_);
+}
+
+uint64_t TextEngine::firstOutside(const CharSet& set, uint64_t from, uint64_t to) const {
+  auto scan_piece = [&set](const char* p, size_t n) {
+    size_t i = 0;
+    while (i < n && set.has(static_cast<unsigned char>(p[i]))) {
+      ++i;
+    }
+    return i;
+  };
+  if (from < std::min(to, chunk_base_)) {
+    const auto n = static_cast<size_t>(std::min(to, chunk_base_) - from);
+    const size_t i = scan_piece(buf_.data() + (from - base_), n);
+    if (i < n) {
+      return from + i;
+    }
+    from += n;
+  }
+  if (from < to) {
+    from += scan_piece(chunk_ + (from - chunk_base_), static_cast<size_t>(to - from));
+  }
+  return from;
 }
 
 void TextEngine::advance(bool eof) {
@@ -376,7 +286,7 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
   // [context byte][window][terminator]; a virtual '\n' stands for the start or end of input.
   text_.clear();
   text_ += c.win_start > base_ ? static_cast<char>(at(c.win_start - 1)) : '\n';
-  text_.append(buf_, c.win_start - base_, c.scan - c.win_start);
+  appendRange(c.win_start, c.scan, text_);
   text_ += c.scan < end_ ? static_cast<char>(at(c.scan)) : '\n';
   const re2::StringPiece input(text_);
   // The first group that took part is redacted (alternatives may each have their own), else
@@ -522,21 +432,39 @@ size_t TextEngine::idleTail() const {
   return std::min(hold, avail);
 }
 
+void TextEngine::emitPiece(const char* p, size_t n, uint64_t from) {
+  if (!track_lines_) {
+    return;
+  }
+  const auto lines = static_cast<uint64_t>(detail::countByte(p, n, '\n'));
+  if (lines > 0) {
+    line_ += lines;
+    const auto* last = static_cast<const char*>(memrchr(p, '\n', n));
+    line_start_ = from + static_cast<uint64_t>(last - p) + 1;
+  }
+}
+
 Status TextEngine::emitRaw(uint64_t from, uint64_t to, Sink& sink) {
   if (to <= from) {
     return ok();
   }
-  const char* p = buf_.data() + (from - base_);
-  const size_t n = static_cast<size_t>(to - from);
-  if (track_lines_) {
-    for (const char* q = p; (q = static_cast<const char*>(memchr(q, '\n', p + n - q))) != nullptr;
-         ++q) {
-      ++line_;
-      line_start_ = from + static_cast<uint64_t>(q - p) + 1;
-    }
-  }
   emit_ = to;
-  return sink.write(std::as_bytes(std::span<const char>(p, n)));
+  if (from < chunk_base_) {
+    // The held bytes of earlier writes, then (below) the caller's.
+    const uint64_t mid = std::min(to, chunk_base_);
+    const char* p = buf_.data() + (from - base_);
+    const auto n = static_cast<size_t>(mid - from);
+    emitPiece(p, n, from);
+    AGENTBOX_TRY(sink.write(std::as_bytes(std::span<const char>(p, n))));
+    from = mid;
+  }
+  if (from < to) {
+    const char* p = chunk_ + (from - chunk_base_);
+    const auto n = static_cast<size_t>(to - from);
+    emitPiece(p, n, from);
+    return sink.write(std::as_bytes(std::span<const char>(p, n)));
+  }
+  return ok();
 }
 
 Status TextEngine::emitGroup(size_t count, Sink& sink) {
@@ -551,10 +479,12 @@ Status TextEngine::emitGroup(size_t count, Sink& sink) {
       winner = spans_[i].rule;
     }
   }
-  spans_.erase(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(count));
+  // If the sink fails here the group stays queued: a later emit writes its replacement
+  // instead of passing the secret through as plain bytes.
   AGENTBOX_TRY(emitRaw(emit_, s, sink));
+  spans_.erase(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(count));
   const Rule& rule = rules_->rules()[winner].rule;
-  const std::string_view secret(buf_.data() + (s - base_), static_cast<size_t>(e - s));
+  const std::string_view secret = range(s, e, scratch_text_);
   Finding f;
   f.start = s;
   f.end = e;
@@ -610,21 +540,52 @@ Status TextEngine::emitUpTo(uint64_t boundary, Sink& sink) {
   return ok();
 }
 
+void TextEngine::appendRange(uint64_t from, uint64_t to, std::string& out) const {
+  if (from < chunk_base_) {
+    const uint64_t mid = std::min(to, chunk_base_);
+    out.append(buf_, static_cast<size_t>(from - base_), static_cast<size_t>(mid - from));
+    from = mid;
+  }
+  if (from < to) {
+    out.append(chunk_ + (from - chunk_base_), static_cast<size_t>(to - from));
+  }
+}
+
+std::string_view TextEngine::range(uint64_t from, uint64_t to, std::string& scratch) const {
+  if (to <= chunk_base_) {
+    return {buf_.data() + (from - base_), static_cast<size_t>(to - from)};
+  }
+  if (from >= chunk_base_) {
+    return {chunk_ + (from - chunk_base_), static_cast<size_t>(to - from)};
+  }
+  scratch.clear();
+  appendRange(from, to, scratch);
+  return scratch;
+}
+
+// Drops the history no candidate or context byte can need, and at the end of a write copies
+// what is still needed of the caller's bytes into buf_.
 void TextEngine::trimHistory() {
   uint64_t lowest = emit_;
   for (const Candidate& c : open_) {
     lowest = std::min(lowest, c.win_start);
   }
   const uint64_t keep = rules_->tailHoldBytes() + 2;
-  if (lowest <= base_ + keep) {
-    return;
+  const uint64_t cut = lowest > base_ + keep ? lowest - keep : base_;
+  if (chunk_base_ < end_ && cut >= chunk_base_) {
+    buf_.assign(chunk_ + (cut - chunk_base_), static_cast<size_t>(end_ - cut));
+    base_ = cut;
+  } else {
+    if (cut - base_ >= std::max<uint64_t>(kTrimSlack, buf_.size() / 2)) {
+      buf_.erase(0, static_cast<size_t>(cut - base_));
+      base_ = cut;
+    }
+    if (chunk_base_ < end_) {
+      buf_.append(chunk_, static_cast<size_t>(end_ - chunk_base_));
+    }
   }
-  const uint64_t cut = lowest - keep;
-  if (cut - base_ < std::max<uint64_t>(kTrimSlack, buf_.size() / 2)) {
-    return;
-  }
-  buf_.erase(0, static_cast<size_t>(cut - base_));
-  base_ = cut;
+  chunk_ = nullptr;
+  chunk_base_ = end_;
 }
 
 Status TextEngine::write(std::span<const std::byte> bytes, Sink& sink) {
@@ -634,7 +595,11 @@ Status TextEngine::write(std::span<const std::byte> bytes, Sink& sink) {
   try {
     AGENTBOX_TRY(scan(bytes));
     const uint64_t tail = rules_->tailHoldBytes();
-    return emitUpTo(holdPoint(end_ > tail ? end_ - tail : 0), sink);
+    Status st = emitUpTo(holdPoint(end_ > tail ? end_ - tail : 0), sink);
+    if (chunk_ != nullptr) {
+      trimHistory();  // a sink error returned before it: the caller's bytes go away now
+    }
+    return st;
   } catch (const std::bad_alloc&) {
     return fail("out of memory");
   }
@@ -676,9 +641,8 @@ Status TextEngine::finish(Sink& sink) {
     return fail("out of memory");
   }
   buf_.clear();
-  base_ = emit_ = end_ = 0;
-  digit_mask_ = dash_mask_ = 0;
-  digits_in_window_ = 0;
+  base_ = emit_ = end_ = chunk_base_ = 0;
+  shapes_.reset();
   open_.clear();
   std::fill(last_open_.begin(), last_open_.end(), -1);
   spans_.clear();

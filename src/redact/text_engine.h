@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "redact/rule_set.h"
+#include "redact/shape_scanner.h"
 #include "redact/stream_redactor.h"
 #include "util/result.h"
 
@@ -74,14 +75,15 @@ class TextEngine {
     uint32_t rule;
   };
 
-  explicit TextEngine(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {}
+  explicit TextEngine(std::shared_ptr<const RuleSet> rules)
+      : rules_(std::move(rules)), shapes_(rules_->digitTriggers()) {}
   static int onMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                      void* ctx);
   Status fail(std::string reason);
   Status scan(std::span<const std::byte> bytes);
-  void scanDigits(const char* p, size_t n, uint64_t base);
-  void scanSeparators(const char* p, size_t n, uint64_t base, char sep, int64_t trigger);
   void addCandidate(uint32_t trigger, uint64_t to);
+  // The first offset in [from, to) whose byte is not in `set`, else `to`.
+  [[nodiscard]] uint64_t firstOutside(const CharSet& set, uint64_t from, uint64_t to) const;
   void advance(bool eof);
   bool advanceOne(Candidate& c, bool eof, uint64_t max_pos);
   void resolve(const Candidate& c, bool eof);
@@ -93,15 +95,28 @@ class TextEngine {
   Status emitUpTo(uint64_t boundary, Sink& sink);
   Status emitRaw(uint64_t from, uint64_t to, Sink& sink);
   Status emitGroup(size_t count, Sink& sink);
+  void emitPiece(const char* p, size_t n, uint64_t from);
   void trimHistory();
-  unsigned char at(uint64_t off) const { return static_cast<unsigned char>(buf_[off - base_]); }
+  void appendRange(uint64_t from, uint64_t to, std::string& out) const;
+  std::string_view range(uint64_t from, uint64_t to, std::string& scratch) const;
+  unsigned char at(uint64_t off) const {
+    return static_cast<unsigned char>(off >= chunk_base_ ? chunk_[off - chunk_base_]
+                                                         : buf_[off - base_]);
+  }
 
   std::shared_ptr<const RuleSet> rules_;
+  detail::ShapeScanner shapes_;  // the triggers without a literal (card, SSN, phone, IP)
   hs_scratch_t* scratch_ = nullptr;
   hs_stream_t* stream_ = nullptr;         // RuleSet::database()
   hs_stream_t* secret_stream_ = nullptr;  // RuleSet::secretDatabase()
-  std::string buf_;  // bytes [base_, end_): some already written (context), rest held
+  // Bytes [base_, end_): some already written (context), rest held. During write() the
+  // caller's bytes are scanned where they are: buf_ holds [base_, chunk_base_) and chunk_
+  // [chunk_base_, end_), and only what is still needed is copied into buf_ before write()
+  // returns. Between writes chunk_base_ == end_.
+  std::string buf_;
   uint64_t base_ = 0;
+  const char* chunk_ = nullptr;
+  uint64_t chunk_base_ = 0;
   uint64_t emit_ = 0;  // everything before this is written
   uint64_t end_ = 0;
   std::vector<std::pair<uint32_t, uint64_t>> matches_;  // (trigger, end) from the callback
@@ -109,13 +124,7 @@ class TextEngine {
   std::vector<int64_t> last_open_;  // per rule: index in open_ of its newest candidate, or -1
   std::vector<Span> spans_;         // resolved, sorted by start
   std::string text_;                // scratch for the confirm step
-  uint32_t digit_mask_ = 0;  // digit scanner: bit i = byte i back in the [0-9 -] run is a digit
-  uint32_t dash_mask_ = 0;   // ... is '-'
-  uint32_t digits_in_window_ = 0;
-  bool has_digit_triggers_ = false;
-  size_t min_digit_run_ = 11;  // shortest [0-9 -] run a digit shape can end in
-  int64_t ipv4_trigger_ = -1;  // trigger index of the dotted-quad scanner, or -1
-  int64_t ipv6_trigger_ = -1;  // trigger index of the hex-colon scanner, or -1
+  std::string scratch_text_;        // a range that spans buf_ and chunk_, made contiguous
   RedactionCounts counts_;
   bool track_lines_ = false;
   uint64_t line_ = 1;

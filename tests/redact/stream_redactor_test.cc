@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <cctype>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -424,6 +425,46 @@ TEST(Finish, CleanTextPassesThroughByteForByte) {
     pos += n;
   }
   EXPECT_EQ(runChunks(builtinSet(), chunks).out, once.out);
+}
+
+// The engine scans the caller's bytes in place and keeps only what it still needs: after a
+// write returns (even with the sink's error) the caller may free or reuse its buffer.
+TEST(InPlace, CallerBuffersAreNotReferencedAfterWrite) {
+  class FlakySink final : public Sink {
+   public:
+    Status write(std::span<const std::byte> bytes) override {
+      if (fail_next) {
+        fail_next = false;
+        return makeError(Errc::kIo, "sink full");
+      }
+      out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      return ok();
+    }
+    void onFinding(const Finding& /*f*/) override {}
+    bool fail_next = false;
+    std::string out;
+  };
+  const std::string text = std::string(5000, 'a') + " 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 " +
+                           std::string(5000, 'b') + " card 4111 1111 1111 1111 end\n";
+  for (size_t cut : {size_t{10}, size_t{5001}, size_t{5010}, size_t{5040}, size_t{10050}}) {
+    auto r = StreamRedactor::open(builtinSet());
+    ASSERT_TRUE(r.has_value());
+    FlakySink sink;
+    auto first = std::make_unique<std::string>(text.substr(0, cut));
+    ASSERT_TRUE(r->write(*first, sink).has_value());
+    first->assign(first->size(), '#');  // a reused buffer must not leak into the output
+    first.reset();
+    auto second = std::make_unique<std::string>(text.substr(cut));
+    sink.fail_next = true;
+    const bool second_ok = r->write(*second, sink).has_value();
+    second->assign(second->size(), '#');
+    second.reset();
+    ASSERT_TRUE(r->finish(sink).has_value() || !second_ok);
+    EXPECT_EQ(sink.out.find('#'), std::string::npos) << cut;
+    // A failed sink write loses those bytes, never a redaction.
+    EXPECT_EQ(sink.out.find("Ky9Pf34q"), std::string::npos) << cut;
+    EXPECT_EQ(sink.out.find("4111 1111"), std::string::npos) << cut;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+// File: shape_scanner.h
+// Internal to redact/: the triggers without a literal (DigitShape), found 64 bytes at a time.
+// Each block of input becomes one bit mask per byte class (digit, ' ' or '-', '-', '.', ':',
+// hex digit), and every shape is a function of the masks of its last few bytes: a shape
+// fires at byte i when the bytes before i, shifted into place, all have their class. The
+// masks of the previous 64 bytes are kept, so a shape split across writes fires as if the
+// stream had come in one write. Every shape looks back at most 23 bytes.
+//
+// Where each shape fires (byte i, a digit unless said otherwise; "run" = maximal run of
+// [0-9 -] bytes; bytes before the stream start count as none of the classes):
+//   kCardNumber  at least 13 digits among bytes i-22..i that are in the run holding i
+//   kSsn         bytes i-10..i are DDD-DD-DDDD
+//   kNanpPhone   bytes i-7..i are DDD[ -]DDDD and byte i-8 is not a digit
+//   kIpv4        byte i is the '.' that ends G.G.G., each G a maximal run of 1-3 digits
+//   kIpv6        byte i is the ':' that ends G:G:G:, each G a maximal run of 1-4 hex digits
+// Not thread-safe; one per TextEngine.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "redact/rule.h"
+
+namespace agentbox::redact::detail {
+
+// (trigger index, end offset of the trigger) as the Vectorscan callback reports it.
+using TriggerHit = std::pair<uint32_t, uint64_t>;
+
+class ShapeScanner {
+ public:
+  // `shapes`: (trigger index, shape) of every shape trigger, in the order the triggers that
+  // fire at one byte are reported.
+  explicit ShapeScanner(const std::vector<std::pair<uint32_t, DigitShape>>& shapes);
+
+  // Appends the hits in bytes [p, p + n), which start at stream offset `base`: first every
+  // card/SSN/NANP hit by offset, then every IPv4 hit, then every IPv6 hit.
+  void scan(const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out);
+  // A new stream: nothing before the next byte.
+  void reset() { prev_ = {}; }
+  // Classifies with the baseline instructions (SSE2 on x86-64) even where AVX2 is there.
+  void useBaselineForTest();
+  [[nodiscard]] bool active() const {
+    return digits_on_ || ipv4_trigger_ >= 0 || ipv6_trigger_ >= 0;
+  }
+
+  // Bit k of each mask is byte k of a 64-byte block.
+  struct Masks {
+    uint64_t digit = 0;
+    uint64_t sep = 0;        // ' ' or '-'
+    uint64_t dash = 0;       // '-'
+    uint64_t dot = 0;        // '.'
+    uint64_t colon = 0;      // ':'
+    uint64_t hex = 0;        // 0-9 A-F a-f
+    uint64_t v4_first = 0;   // a '.' after a maximal run of 1-3 digits
+    uint64_t v4_second = 0;  // ... whose run follows such a '.'
+    uint64_t v6_first = 0;   // the same for ':' and 1-4 hex digits
+    uint64_t v6_second = 0;
+  };
+  // Fills the byte classes of 64 bytes (SSE2, AVX2 or a byte loop, picked for the CPU).
+  using Classify = void (*)(const char* p, Masks& m);
+
+ private:
+  void block(Masks& m, uint64_t base, std::vector<TriggerHit>& out);
+  void digitHits(const Masks& m, uint64_t base, std::vector<TriggerHit>& out) const;
+  static uint64_t cardHits(const Masks& m, const Masks& prev);
+  uint64_t ipv4Hits(Masks& m) const;
+  uint64_t ipv6Hits(Masks& m) const;
+
+  Classify classify_;
+  std::vector<std::pair<uint32_t, DigitShape>> digit_shapes_;  // card, SSN, NANP only
+  bool card_on_ = false;
+  bool ssn_on_ = false;
+  bool nanp_on_ = false;
+  bool digits_on_ = false;
+  int64_t ipv4_trigger_ = -1;
+  int64_t ipv6_trigger_ = -1;
+  Masks prev_;                  // the 64 bytes before the next one
+  std::vector<TriggerHit> v4_;  // this write's IPv4 hits, appended after the digit hits
+  std::vector<TriggerHit> v6_;
+};
+
+}  // namespace agentbox::redact::detail
