@@ -54,7 +54,12 @@ struct RobotsRecord {
 // without a key are skipped (but counted for line numbers). `body` must outlive the lexer.
 class RobotsLexer {
  public:
-  explicit RobotsLexer(std::string_view body);
+  // How 64-octet blocks are classified; all give the same records. kWidest picks AVX-512BW
+  // when the CPU has it (x86-64), else the baseline (SSE2, or plain C++ elsewhere).
+  // kBaseline is there so that tests and the fuzz target check both.
+  enum class Classifier : uint8_t { kWidest, kBaseline };
+
+  explicit RobotsLexer(std::string_view body, Classifier classifier = Classifier::kWidest);
 
   // Defined inline below, so that the caller's loop (Robots::compile) makes no call per line.
   bool next(RobotsRecord& out);
@@ -83,6 +88,7 @@ class RobotsLexer {
   size_t base_ = 0;  // offset of block_'s first octet, a multiple of 64
   Block block_;
   uint32_t line_ = 0;
+  bool avx512_ = false;  // classify blocks with AVX-512BW (chosen at run time)
 };
 
 namespace robots_internal {
