@@ -41,26 +41,33 @@ uint64_t load8(const char* p, size_t n, size_t avail) {
   return v;
 }
 
-uint64_t mix(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
+// Constant-time key of a prefix: its length and up to 24 of its octets (head, middle, tail),
+// mixed by one 64x64->128-bit multiply. No branch on the length, which varies from one rule
+// (and one probe) to the next: the middle and tail words of a prefix too short to have them
+// are its head word again. Collisions only cost a memcmp; they never change a result.
+[[gnu::always_inline]] inline uint64_t prefixHash(const char* p, size_t len, size_t avail) {
+  const uint64_t head = load8(p, len, avail);
+  uint64_t tail = head;
+  uint64_t middle = head;
+  if (avail >= 8) {  // else len < 8: both are the head
+    uint64_t t = 0;
+    uint64_t m = 0;
+    std::memcpy(&t, p + (len > 8 ? len - 8 : 0), 8);
+    std::memcpy(&m, p + (len > 16 ? len / 2 - 4 : 0), 8);
+    tail = len > 8 ? t : head;
+    middle = len > 16 ? m : head;
+  }
+  const uint64_t a = head ^ (len * 0x9E3779B97F4A7C15ULL);
+  const uint64_t b = tail ^ std::rotl(middle, 29) ^ 0x632BE59BD9B4E019ULL;
+#if defined(__SIZEOF_INT128__)
+  const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(product) ^ static_cast<uint64_t>(product >> 64);
+#else
+  uint64_t h = a * 0xff51afd7ed558ccdULL ^ b;
   h ^= h >> 33;
   h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
-
-// Constant-time key of a prefix: its length and up to 24 of its octets (head, middle, tail).
-// Collisions only cost a memcmp; they never change a result.
-[[gnu::always_inline]] inline uint64_t prefixHash(const char* p, size_t len, size_t avail) {
-  uint64_t h = load8(p, len, avail) * 0x9E3779B97F4A7C15ULL;
-  if (len > 8) {
-    h ^= load8(p + len - 8, 8, 8) + 0x632BE59BD9B4E019ULL;
-  }
-  if (len > 16) {
-    h = (h << 23 | h >> 41) ^ load8(p + len / 2 - 4, 8, 8);
-  }
-  return mix(h ^ (len * 0x94D049BB133111EBULL));
+  return h ^ (h >> 33);
+#endif
 }
 
 uint64_t octetBit(char c) {
