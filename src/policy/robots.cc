@@ -217,7 +217,9 @@ Robots Robots::compile(std::string_view body, std::string_view user_agent) {
   }
   out.crawl_delay_ = out.agent_group_ ? st.delay_specific : st.delay_star;
   const uint8_t keep = out.agent_group_ ? kSpecific : kStar;
-  std::erase_if(out.rules_, [keep](const Rule& r) { return (r.groups & keep) == 0; });
+  if (out.used_bytes_[kSpecific + kStar - keep] != 0) {  // rules only of the other kind exist
+    std::erase_if(out.rules_, [keep](const Rule& r) { return (r.groups & keep) == 0; });
+  }
   out.compactIfSparse(keep);
   out.buildIndex();
   return out;
@@ -242,6 +244,9 @@ void Robots::addRule(const RobotsRecord& rec, uint8_t groups, size_t offset) {
     r.prefix_len = r.source_len;
     return;
   }
+  if (readPlainPattern(v, r)) {  // the next most common: '*' or a final '$', nothing else
+    return;
+  }
   if (robotsNeedsNormalizing(v, RobotsSide::kPattern)) {
     const size_t at = data_.size();
     data_.resize(at + 3 * v.size());  // normalization at most triples the size
@@ -262,6 +267,30 @@ void Robots::addRule(const RobotsRecord& rec, uint8_t groups, size_t offset) {
       r.needs |= octetBit(body[i]);
     }
   }
+}
+
+bool Robots::readPlainPattern(std::string_view v, Rule& r) {
+  const size_t n = v.size();
+  const bool anchored = v[n - 1] == '$';
+  const size_t end = n - (anchored ? 1 : 0);
+  size_t star = std::string_view::npos;
+  uint64_t needs = 0;
+  for (size_t i = 0; i < end; ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c == '*') {
+      star = star == std::string_view::npos ? i : star;
+      continue;
+    }
+    if (c <= 0x20 || c >= 0x7F || c == '%' || c == '$') {
+      return false;  // normalizing might change it (robotsNeedsNormalizing decides)
+    }
+    needs |= star != std::string_view::npos ? octetBit(static_cast<char>(c)) : 0;
+  }
+  r.anchored = anchored;
+  r.has_star = star != std::string_view::npos;
+  r.prefix_len = static_cast<uint32_t>(r.has_star ? star : end);
+  r.needs = needs;
+  return true;
 }
 
 void Robots::compactIfSparse(uint8_t keep) {

@@ -115,6 +115,9 @@ class Robots {
   Robots() = default;
   // `offset`: where rec.value starts in data_ (which begins as a copy of the parsed text).
   void addRule(const RobotsRecord& rec, uint8_t groups, size_t offset);
+  // Fills r's anchored, has_star, prefix_len and needs from a pattern `v` (not empty) that has
+  // no octet normalization could change, and returns true; false (r untouched) otherwise.
+  static bool readPlainPattern(std::string_view v, Rule& r);
   // Rebuilds data_ with only what rules_ point at (the rules of group kind `keep`), if that is
   // less than half of it.
   void compactIfSparse(uint8_t keep);
