@@ -323,7 +323,8 @@ void Robots::buildIndex() {
   while (slots < rules_.size() * 2) {
     slots <<= 1;
   }
-  table_.assign(slots, Slot{});
+  table_.resize(slots);
+  std::memset(table_.data(), 0xFF, slots * sizeof(Slot));
   mask_ = slots - 1;
   for (uint32_t i = 0; i < rules_.size(); ++i) {
     Rule& r = rules_[i];
