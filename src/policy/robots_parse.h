@@ -77,6 +77,8 @@ class RobotsLexer {
     uint64_t special = 0;
   };
   void load(size_t at);
+  void loadLast();               // load() of the block that holds the end: a copy padded with LF
+  void classify(const char* p);  // 64 octets at p into block_
   // Offset of the first octet at or after `at` whose bit is set in pick(block), or the size
   // of the body. Offsets only move forward, so each block is loaded once.
   template <class Pick>
