@@ -178,6 +178,79 @@ struct Robots::GroupState {
   }
 };
 
+// Inline in compile()'s loop: most rules are literals, and for those this is all there is.
+[[gnu::always_inline]] inline void Robots::addRule(const RobotsRecord& rec, uint8_t groups,
+                                                   size_t offset) {
+  const std::string_view v = rec.value;
+  // An empty value is no rule (§2.2.2 allows "disallow:" to mean nothing is disallowed); a
+  // value that starts with neither '/' nor '*' can never match a path, which starts with '/'.
+  if (v.empty() || (v[0] != '/' && v[0] != '*')) {
+    return;
+  }
+  Rule& r = rules_.emplace_back();
+  r.source_off = r.pattern_off = static_cast<uint32_t>(offset);
+  r.source_len = r.pattern_len = static_cast<uint32_t>(v.size());
+  r.line = rec.line;
+  r.allow = rec.key == RobotsKey::kAllow;
+  r.groups = groups;
+  r.next = kNone;
+  used_bytes_[groups] += v.size();
+  if (rec.literal) {  // the common case: a plain path prefix, nothing to normalize
+    r.prefix_len = r.source_len;
+    return;
+  }
+  if (!readPlainPattern(v, r)) {  // the next most common: '*' or a final '$', nothing else
+    readPattern(v, groups, r);
+  }
+}
+
+void Robots::readPattern(std::string_view v, uint8_t groups, Rule& r) {
+  if (robotsNeedsNormalizing(v, RobotsSide::kPattern)) {
+    const size_t at = data_.size();
+    data_.resize(at + 3 * v.size());  // normalization at most triples the size
+    const size_t n = normalizeRobotsTo(v, RobotsSide::kPattern, false, data_.data() + at);
+    data_.resize(at + n);
+    r.pattern_off = static_cast<uint32_t>(at);
+    r.pattern_len = static_cast<uint32_t>(n);
+    used_bytes_[groups] += n;
+  }
+  const std::string_view pat = pattern(r);
+  r.anchored = pat.back() == '$';
+  const std::string_view body = pat.substr(0, pat.size() - (r.anchored ? 1 : 0));
+  const size_t star = body.find('*');
+  r.has_star = star != std::string_view::npos;
+  r.prefix_len = static_cast<uint32_t>(r.has_star ? star : body.size());
+  for (size_t i = r.prefix_len; i < body.size(); ++i) {
+    if (body[i] != '*') {
+      r.needs |= octetBit(body[i]);
+    }
+  }
+}
+
+bool Robots::readPlainPattern(std::string_view v, Rule& r) {
+  const size_t n = v.size();
+  const bool anchored = v[n - 1] == '$';
+  const size_t end = n - (anchored ? 1 : 0);
+  size_t star = std::string_view::npos;
+  uint64_t needs = 0;
+  for (size_t i = 0; i < end; ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c == '*') {
+      star = star == std::string_view::npos ? i : star;
+      continue;
+    }
+    if (c <= 0x20 || c >= 0x7F || c == '%' || c == '$') {
+      return false;  // normalizing might change it (robotsNeedsNormalizing decides)
+    }
+    needs |= star != std::string_view::npos ? octetBit(static_cast<char>(c)) : 0;
+  }
+  r.anchored = anchored;
+  r.has_star = star != std::string_view::npos;
+  r.prefix_len = static_cast<uint32_t>(r.has_star ? star : end);
+  r.needs = needs;
+  return true;
+}
+
 Robots Robots::compile(std::string_view body, std::string_view user_agent) {
   Robots out;
   // The arena starts as one copy of the text that is parsed (the same view RobotsLexer reads),
@@ -223,74 +296,6 @@ Robots Robots::compile(std::string_view body, std::string_view user_agent) {
   out.compactIfSparse(keep);
   out.buildIndex();
   return out;
-}
-
-void Robots::addRule(const RobotsRecord& rec, uint8_t groups, size_t offset) {
-  const std::string_view v = rec.value;
-  // An empty value is no rule (§2.2.2 allows "disallow:" to mean nothing is disallowed); a
-  // value that starts with neither '/' nor '*' can never match a path, which starts with '/'.
-  if (v.empty() || (v[0] != '/' && v[0] != '*')) {
-    return;
-  }
-  Rule& r = rules_.emplace_back();
-  r.source_off = r.pattern_off = static_cast<uint32_t>(offset);
-  r.source_len = r.pattern_len = static_cast<uint32_t>(v.size());
-  r.line = rec.line;
-  r.allow = rec.key == RobotsKey::kAllow;
-  r.groups = groups;
-  r.next = kNone;
-  used_bytes_[groups] += v.size();
-  if (rec.literal) {  // the common case: a plain path prefix, nothing to normalize
-    r.prefix_len = r.source_len;
-    return;
-  }
-  if (readPlainPattern(v, r)) {  // the next most common: '*' or a final '$', nothing else
-    return;
-  }
-  if (robotsNeedsNormalizing(v, RobotsSide::kPattern)) {
-    const size_t at = data_.size();
-    data_.resize(at + 3 * v.size());  // normalization at most triples the size
-    const size_t n = normalizeRobotsTo(v, RobotsSide::kPattern, false, data_.data() + at);
-    data_.resize(at + n);
-    r.pattern_off = static_cast<uint32_t>(at);
-    r.pattern_len = static_cast<uint32_t>(n);
-    used_bytes_[groups] += n;
-  }
-  const std::string_view pat = pattern(r);
-  r.anchored = pat.back() == '$';
-  const std::string_view body = pat.substr(0, pat.size() - (r.anchored ? 1 : 0));
-  const size_t star = body.find('*');
-  r.has_star = star != std::string_view::npos;
-  r.prefix_len = static_cast<uint32_t>(r.has_star ? star : body.size());
-  for (size_t i = r.prefix_len; i < body.size(); ++i) {
-    if (body[i] != '*') {
-      r.needs |= octetBit(body[i]);
-    }
-  }
-}
-
-bool Robots::readPlainPattern(std::string_view v, Rule& r) {
-  const size_t n = v.size();
-  const bool anchored = v[n - 1] == '$';
-  const size_t end = n - (anchored ? 1 : 0);
-  size_t star = std::string_view::npos;
-  uint64_t needs = 0;
-  for (size_t i = 0; i < end; ++i) {
-    const auto c = static_cast<unsigned char>(v[i]);
-    if (c == '*') {
-      star = star == std::string_view::npos ? i : star;
-      continue;
-    }
-    if (c <= 0x20 || c >= 0x7F || c == '%' || c == '$') {
-      return false;  // normalizing might change it (robotsNeedsNormalizing decides)
-    }
-    needs |= star != std::string_view::npos ? octetBit(static_cast<char>(c)) : 0;
-  }
-  r.anchored = anchored;
-  r.has_star = star != std::string_view::npos;
-  r.prefix_len = static_cast<uint32_t>(r.has_star ? star : end);
-  r.needs = needs;
-  return true;
 }
 
 void Robots::compactIfSparse(uint8_t keep) {
