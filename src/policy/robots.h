@@ -115,7 +115,7 @@ class Robots {
   template <class T>
   struct UninitializedAllocator : std::allocator<T> {
     template <class U>
-    struct rebind {
+    struct rebind {  // NOLINT(readability-identifier-naming): the allocator protocol's name
       using other = UninitializedAllocator<U>;
     };
     template <class U>

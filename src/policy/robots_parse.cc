@@ -57,6 +57,19 @@ bool robots_internal::splitWords(std::string_view line, std::string_view& key,
   return true;
 }
 
+robots_internal::WordSpans robots_internal::splitWordsAt(const char* s, size_t from, size_t to) {
+  WordSpans w;
+  std::string_view key;
+  std::string_view value;
+  if (splitWords(std::string_view(s + from, to - from), key, value)) {
+    w.key_at = static_cast<size_t>(key.data() - s);
+    w.key_len = key.size();
+    w.value_at = static_cast<size_t>(value.data() - s);
+    w.value_len = value.size();
+  }
+  return w;
+}
+
 std::string_view robotsEffectiveBody(std::string_view body) {
   if (body.size() > kRobotsMaxBytes) {
     body = body.substr(0, kRobotsMaxBytes);
@@ -95,8 +108,8 @@ namespace {
 }
 
 bool haveAvx512() {
-  static const bool have = __builtin_cpu_supports("avx512bw") != 0;
-  return have;
+  static const bool kHave = __builtin_cpu_supports("avx512bw");
+  return kHave;
 }
 
 }  // namespace

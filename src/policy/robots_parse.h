@@ -105,6 +105,15 @@ inline bool isBlank(char c) {
 // Splits a line without colon, "key value", into two words; false unless exactly two.
 bool splitWords(std::string_view line, std::string_view& key, std::string_view& value);
 
+// splitWords() of s[from, to), as offsets into s; key_len is 0 unless there are two words.
+struct WordSpans {
+  size_t key_at = 0;
+  size_t key_len = 0;
+  size_t value_at = 0;
+  size_t value_len = 0;
+};
+WordSpans splitWordsAt(const char* s, size_t from, size_t to);
+
 // A key to recognize (at least 4 octets) as two words that may overlap: its first and its last
 // W octets, W = 4 for keys shorter than 8 and 8 otherwise, so that a comparison is two loads of
 // the key's own octets. (A narrower load merged into a wider word, as memcpy of 5 octets into a
@@ -283,14 +292,11 @@ inline size_t RobotsLexer::find(size_t at, Pick pick) {
       value_at = v;
       value_len = last - v;
     } else {
-      std::string_view key;
-      std::string_view value;
-      if (robots_internal::splitWords(std::string_view(s + p, q - p), key, value)) {
-        key_at = static_cast<size_t>(key.data() - s);
-        key_len = key.size();
-        value_at = static_cast<size_t>(value.data() - s);
-        value_len = value.size();
-      }
+      const robots_internal::WordSpans w = robots_internal::splitWordsAt(s, p, q);
+      key_at = w.key_at;
+      key_len = w.key_len;
+      value_at = w.value_at;
+      value_len = w.value_len;
     }
     if (r < n && s[r] == '#') {
       r = find(r, [](const Block& b) { return b.eol; });
