@@ -331,33 +331,42 @@ void Robots::buildIndex() {
   table_.resize(slots);
   std::memset(table_.data(), 0xFF, slots * sizeof(Slot));
   mask_ = slots - 1;
-  for (uint32_t i = 0; i < rules_.size(); ++i) {
-    Rule& r = rules_[i];
-    if (r.prefix_len == 0) {
+  // Locals, not members: the stores below (uint64_t words, rule and slot fields) could alias
+  // members such as mask_ or data_'s size, which would then be reloaded for every rule.
+  const size_t mask = mask_;
+  Slot* const table = table_.data();
+  Rule* const rules = rules_.data();
+  const char* const data = data_.data();
+  const size_t data_size = data_.size();
+  const auto count = static_cast<uint32_t>(rules_.size());
+  for (uint32_t i = 0; i < count; ++i) {
+    Rule& r = rules[i];
+    const uint32_t len = r.prefix_len;
+    if (len == 0) {
       unanchored_.push_back(i);
       continue;
     }
-    const char* p = data_.data() + r.pattern_off;
-    const uint64_t h = prefixHash(p, r.prefix_len, data_.size() - r.pattern_off);
+    const char* p = data + r.pattern_off;
+    const uint64_t h = prefixHash(p, len, data_size - r.pattern_off);
     const auto tag = static_cast<uint32_t>(h >> 32);
-    size_t at = h & mask_;
-    while (table_[at].head != kNone) {
-      const Slot& s = table_[at];
-      const Rule& head = rules_[s.head];
-      if (s.tag == tag && head.prefix_len == r.prefix_len &&
-          std::memcmp(data_.data() + head.pattern_off, p, r.prefix_len) == 0) {
+    size_t at = h & mask;
+    while (table[at].head != kNone) {
+      const Slot& s = table[at];
+      const Rule& head = rules[s.head];
+      if (s.tag == tag && head.prefix_len == len &&
+          std::memcmp(data + head.pattern_off, p, len) == 0) {
         break;
       }
-      at = (at + 1) & mask_;
+      at = (at + 1) & mask;
     }
-    Slot& s = table_[at];
+    Slot& s = table[at];
     if (s.head == kNone) {
       s.tag = tag;
-      if (r.prefix_len < kShortLengthLimit) {
-        short_lengths_[r.prefix_len / 64] |= uint64_t{1} << (r.prefix_len % 64);
-        last_octets_[r.prefix_len] |= octetBit(p[r.prefix_len - 1]);
+      if (len < kShortLengthLimit) {
+        short_lengths_[len / 64] |= uint64_t{1} << (len % 64);
+        last_octets_[len] |= octetBit(p[len - 1]);
       } else {
-        long_lengths_.push_back(r.prefix_len);
+        long_lengths_.push_back(len);
       }
     }
     r.next = s.head;
