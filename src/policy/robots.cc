@@ -14,6 +14,10 @@
 
 #include "policy/robots_pattern.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace agentbox::policy {
 
 namespace {
@@ -73,6 +77,70 @@ uint64_t load8(const char* p, size_t n, size_t avail) {
 uint64_t octetBit(char c) {
   return uint64_t{1} << (static_cast<unsigned char>(c) & 63);
 }
+
+// What readPlainPattern() needs of a pattern's v[0, end): the first '*' (end if none) and
+// the octets after it but '*' (folded, see Query).
+struct PlainScan {
+  size_t star = 0;
+  uint64_t needs = 0;
+};
+
+// Octets normalization might change (robotsNeedsNormalizing decides for those).
+bool isChangeable(unsigned char c) {
+  return c <= 0x20 || c >= 0x7F || c == '%' || c == '$';
+}
+
+// False if some octet of v[0, end) is changeable.
+bool scanPlain(const char* v, size_t end, PlainScan& out) {
+  size_t star = end;
+  uint64_t needs = 0;
+  for (size_t i = 0; i < end; ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c == '*') {
+      star = star == end ? i : star;
+      continue;
+    }
+    if (isChangeable(c)) {
+      return false;
+    }
+    needs |= star != end ? octetBit(v[i]) : 0;
+  }
+  out = {star, needs};
+  return true;
+}
+
+#if defined(__SSE2__)
+// scanPlain() for end <= 32 with 32 octets readable at v: two 16-octet steps.
+bool scanPlain32(const char* v, size_t end, PlainScan& out) {
+  uint32_t stars = 0;
+  uint32_t changeable = 0;
+  for (unsigned k = 0; k < 32; k += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v + k));
+    // x + 1 < 0x22 as signed octets: exactly x <= 0x20 or x >= 0x7F.
+    const __m128i outside = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)), _mm_set1_epi8(0x22));
+    const __m128i percent_dollar =
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('%')), _mm_cmpeq_epi8(x, _mm_set1_epi8('$')));
+    stars |= static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('*')))) << k;
+    changeable |= static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(outside, percent_dollar)))
+                  << k;
+  }
+  const uint32_t in = end == 32 ? ~uint32_t{0} : (uint32_t{1} << end) - 1;
+  if ((changeable & in) != 0) {
+    return false;
+  }
+  stars &= in;
+  size_t star = end;
+  uint64_t needs = 0;
+  if (stars != 0) {
+    star = static_cast<size_t>(__builtin_ctz(stars));
+    for (size_t i = star + 1; i < end; ++i) {
+      needs |= v[i] != '*' ? octetBit(v[i]) : 0;
+    }
+  }
+  out = {star, needs};
+  return true;
+}
+#endif
 
 bool isRobotsTxtPath(std::string_view path) {
   constexpr std::string_view kPath = "/robots.txt";
@@ -199,7 +267,9 @@ struct Robots::GroupState {
     r.prefix_len = r.source_len;
     return;
   }
-  if (!readPlainPattern(v, r)) {  // the next most common: '*' or a final '$', nothing else
+  // The arena's copy of the value: the octets after it may be read, up to data_.size().
+  if (!readPlainPattern({data_.data() + offset, v.size()}, data_.size() - offset,
+                        r)) {  // the next most common: '*' or a final '$', nothing else
     readPattern(v, groups, r);
   }
 }
@@ -227,27 +297,24 @@ void Robots::readPattern(std::string_view v, uint8_t groups, Rule& r) {
   }
 }
 
-bool Robots::readPlainPattern(std::string_view v, Rule& r) {
+bool Robots::readPlainPattern(std::string_view v, size_t avail, Rule& r) {
   const size_t n = v.size();
   const bool anchored = v[n - 1] == '$';
   const size_t end = n - (anchored ? 1 : 0);
-  size_t star = std::string_view::npos;
-  uint64_t needs = 0;
-  for (size_t i = 0; i < end; ++i) {
-    const auto c = static_cast<unsigned char>(v[i]);
-    if (c == '*') {
-      star = star == std::string_view::npos ? i : star;
-      continue;
-    }
-    if (c <= 0x20 || c >= 0x7F || c == '%' || c == '$') {
-      return false;  // normalizing might change it (robotsNeedsNormalizing decides)
-    }
-    needs |= star != std::string_view::npos ? octetBit(static_cast<char>(c)) : 0;
+  PlainScan scan;
+#if defined(__SSE2__)
+  const bool plain =
+      end <= 32 && avail >= 32 ? scanPlain32(v.data(), end, scan) : scanPlain(v.data(), end, scan);
+#else
+  const bool plain = scanPlain(v.data(), end, scan);
+#endif
+  if (!plain) {
+    return false;
   }
   r.anchored = anchored;
-  r.has_star = star != std::string_view::npos;
-  r.prefix_len = static_cast<uint32_t>(r.has_star ? star : end);
-  r.needs = needs;
+  r.has_star = scan.star != end;
+  r.prefix_len = static_cast<uint32_t>(scan.star);
+  r.needs = scan.needs;
   return true;
 }
 

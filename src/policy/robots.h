@@ -136,7 +136,8 @@ class Robots {
   void addRule(const RobotsRecord& rec, uint8_t groups, size_t offset);
   // Fills r's anchored, has_star, prefix_len and needs from a pattern `v` (not empty) that has
   // no octet normalization could change, and returns true; false (r untouched) otherwise.
-  static bool readPlainPattern(std::string_view v, Rule& r);
+  // `avail` octets may be read from v.data() (at least v.size()).
+  static bool readPlainPattern(std::string_view v, size_t avail, Rule& r);
   // The rest of addRule() for any other pattern: normalizes it into data_ if that changes it.
   void readPattern(std::string_view v, uint8_t groups, Rule& r);
   // Rebuilds data_ with only what rules_ point at (the rules of group kind `keep`), if that is
