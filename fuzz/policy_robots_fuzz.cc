@@ -86,10 +86,10 @@ void checkAgrees(const Robots& robots, std::string_view url) {
   require(a.reason == b.reason);
 }
 
-void checkLexer(std::string_view input) {
+void checkLexer(std::string_view input, agentbox::policy::RobotsLexer::Classifier classifier) {
   const std::vector<agentbox::policy::RobotsRecord> plain =
       agentbox::policy::robotsRecordsByScanForTest(input);
-  agentbox::policy::RobotsLexer lex(input);
+  agentbox::policy::RobotsLexer lex(input, classifier);
   agentbox::policy::RobotsRecord rec;
   size_t i = 0;
   while (lex.next(rec)) {
@@ -106,7 +106,8 @@ void checkLexer(std::string_view input) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  checkLexer(input);
+  checkLexer(input, agentbox::policy::RobotsLexer::Classifier::kWidest);
+  checkLexer(input, agentbox::policy::RobotsLexer::Classifier::kBaseline);
   for (const char* agent : {"agentbox", "*", "Googlebot/2.1"}) {
     const Robots robots = Robots::compile(input, agent);
     for (const char* url : {"/", "/a", "/a/b?c=d", "http://h/%41*$", "/robots.txt", ""}) {

@@ -14,6 +14,10 @@
 
 #include "policy/robots_pattern.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace agentbox::policy {
 
 namespace {
@@ -41,31 +45,102 @@ uint64_t load8(const char* p, size_t n, size_t avail) {
   return v;
 }
 
-uint64_t mix(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
+// Constant-time key of a prefix: its length and up to 24 of its octets (head, middle, tail),
+// mixed by one 64x64->128-bit multiply. No branch on the length, which varies from one rule
+// (and one probe) to the next: the middle and tail words of a prefix too short to have them
+// are its head word again. Collisions only cost a memcmp; they never change a result.
+[[gnu::always_inline]] inline uint64_t prefixHash(const char* p, size_t len, size_t avail) {
+  const uint64_t head = load8(p, len, avail);
+  uint64_t tail = head;
+  uint64_t middle = head;
+  if (avail >= 8) {  // else len < 8: both are the head
+    uint64_t t = 0;
+    uint64_t m = 0;
+    std::memcpy(&t, p + (len > 8 ? len - 8 : 0), 8);
+    std::memcpy(&m, p + (len > 16 ? len / 2 - 4 : 0), 8);
+    tail = len > 8 ? t : head;
+    middle = len > 16 ? m : head;
+  }
+  const uint64_t a = head ^ (len * 0x9E3779B97F4A7C15ULL);
+  const uint64_t b = tail ^ std::rotl(middle, 29) ^ 0x632BE59BD9B4E019ULL;
+#if defined(__SIZEOF_INT128__)
+  const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(product) ^ static_cast<uint64_t>(product >> 64);
+#else
+  uint64_t h = a * 0xff51afd7ed558ccdULL ^ b;
   h ^= h >> 33;
   h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
-
-// Constant-time key of a prefix: its length and up to 24 of its octets (head, middle, tail).
-// Collisions only cost a memcmp; they never change a result.
-[[gnu::always_inline]] inline uint64_t prefixHash(const char* p, size_t len, size_t avail) {
-  uint64_t h = load8(p, len, avail) * 0x9E3779B97F4A7C15ULL;
-  if (len > 8) {
-    h ^= load8(p + len - 8, 8, 8) + 0x632BE59BD9B4E019ULL;
-  }
-  if (len > 16) {
-    h = (h << 23 | h >> 41) ^ load8(p + len / 2 - 4, 8, 8);
-  }
-  return mix(h ^ (len * 0x94D049BB133111EBULL));
+  return h ^ (h >> 33);
+#endif
 }
 
 uint64_t octetBit(char c) {
   return uint64_t{1} << (static_cast<unsigned char>(c) & 63);
 }
+
+// What readPlainPattern() needs of a pattern's v[0, end): the first '*' (end if none) and
+// the octets after it but '*' (folded, see Query).
+struct PlainScan {
+  size_t star = 0;
+  uint64_t needs = 0;
+};
+
+// Octets normalization might change (robotsNeedsNormalizing decides for those).
+bool isChangeable(unsigned char c) {
+  return c <= 0x20 || c >= 0x7F || c == '%' || c == '$';
+}
+
+// False if some octet of v[0, end) is changeable.
+bool scanPlain(const char* v, size_t end, PlainScan& out) {
+  size_t star = end;
+  uint64_t needs = 0;
+  for (size_t i = 0; i < end; ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c == '*') {
+      star = star == end ? i : star;
+      continue;
+    }
+    if (isChangeable(c)) {
+      return false;
+    }
+    needs |= star != end ? octetBit(v[i]) : 0;
+  }
+  out = {star, needs};
+  return true;
+}
+
+#if defined(__SSE2__)
+// scanPlain() for end <= 32 with 32 octets readable at v: two 16-octet steps.
+bool scanPlain32(const char* v, size_t end, PlainScan& out) {
+  uint32_t stars = 0;
+  uint32_t changeable = 0;
+  for (unsigned k = 0; k < 32; k += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v + k));
+    // x + 1 < 0x22 as signed octets: exactly x <= 0x20 or x >= 0x7F.
+    const __m128i outside = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)), _mm_set1_epi8(0x22));
+    const __m128i percent_dollar =
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('%')), _mm_cmpeq_epi8(x, _mm_set1_epi8('$')));
+    stars |= static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('*')))) << k;
+    changeable |= static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(outside, percent_dollar)))
+                  << k;
+  }
+  const uint32_t in = end == 32 ? ~uint32_t{0} : (uint32_t{1} << end) - 1;
+  if ((changeable & in) != 0) {
+    return false;
+  }
+  stars &= in;
+  size_t star = end;
+  uint64_t needs = 0;
+  if (stars != 0) {
+    star = static_cast<size_t>(__builtin_ctz(stars));
+    for (size_t i = star + 1; i < end; ++i) {
+      needs |= v[i] != '*' ? octetBit(v[i]) : 0;
+    }
+  }
+  out = {star, needs};
+  return true;
+}
+#endif
 
 bool isRobotsTxtPath(std::string_view path) {
   constexpr std::string_view kPath = "/robots.txt";
@@ -171,6 +246,78 @@ struct Robots::GroupState {
   }
 };
 
+// Inline in compile()'s loop: most rules are literals, and for those this is all there is.
+[[gnu::always_inline]] inline void Robots::addRule(const RobotsRecord& rec, uint8_t groups,
+                                                   size_t offset) {
+  const std::string_view v = rec.value;
+  // An empty value is no rule (§2.2.2 allows "disallow:" to mean nothing is disallowed); a
+  // value that starts with neither '/' nor '*' can never match a path, which starts with '/'.
+  if (v.empty() || (v[0] != '/' && v[0] != '*')) {
+    return;
+  }
+  Rule& r = rules_.emplace_back();
+  r.source_off = r.pattern_off = static_cast<uint32_t>(offset);
+  r.source_len = r.pattern_len = static_cast<uint32_t>(v.size());
+  r.line = rec.line;
+  r.allow = rec.key == RobotsKey::kAllow;
+  r.groups = groups;
+  r.next = kNone;
+  used_bytes_[groups] += v.size();
+  if (rec.literal) {  // the common case: a plain path prefix, nothing to normalize
+    r.prefix_len = r.source_len;
+    return;
+  }
+  // The arena's copy of the value: the octets after it may be read, up to data_.size().
+  if (!readPlainPattern({data_.data() + offset, v.size()}, data_.size() - offset,
+                        r)) {  // the next most common: '*' or a final '$', nothing else
+    readPattern(v, groups, r);
+  }
+}
+
+void Robots::readPattern(std::string_view v, uint8_t groups, Rule& r) {
+  if (robotsNeedsNormalizing(v, RobotsSide::kPattern)) {
+    const size_t at = data_.size();
+    data_.resize(at + 3 * v.size());  // normalization at most triples the size
+    const size_t n = normalizeRobotsTo(v, RobotsSide::kPattern, false, data_.data() + at);
+    data_.resize(at + n);
+    r.pattern_off = static_cast<uint32_t>(at);
+    r.pattern_len = static_cast<uint32_t>(n);
+    used_bytes_[groups] += n;
+  }
+  const std::string_view pat = pattern(r);
+  r.anchored = pat.back() == '$';
+  const std::string_view body = pat.substr(0, pat.size() - (r.anchored ? 1 : 0));
+  const size_t star = body.find('*');
+  r.has_star = star != std::string_view::npos;
+  r.prefix_len = static_cast<uint32_t>(r.has_star ? star : body.size());
+  for (size_t i = r.prefix_len; i < body.size(); ++i) {
+    if (body[i] != '*') {
+      r.needs |= octetBit(body[i]);
+    }
+  }
+}
+
+bool Robots::readPlainPattern(std::string_view v, size_t avail, Rule& r) {
+  const size_t n = v.size();
+  const bool anchored = v[n - 1] == '$';
+  const size_t end = n - (anchored ? 1 : 0);
+  PlainScan scan;
+#if defined(__SSE2__)
+  const bool plain =
+      end <= 32 && avail >= 32 ? scanPlain32(v.data(), end, scan) : scanPlain(v.data(), end, scan);
+#else
+  const bool plain = scanPlain(v.data(), end, scan);
+#endif
+  if (!plain) {
+    return false;
+  }
+  r.anchored = anchored;
+  r.has_star = scan.star != end;
+  r.prefix_len = static_cast<uint32_t>(scan.star);
+  r.needs = scan.needs;
+  return true;
+}
+
 Robots Robots::compile(std::string_view body, std::string_view user_agent) {
   Robots out;
   // The arena starts as one copy of the text that is parsed (the same view RobotsLexer reads),
@@ -210,51 +357,12 @@ Robots Robots::compile(std::string_view body, std::string_view user_agent) {
   }
   out.crawl_delay_ = out.agent_group_ ? st.delay_specific : st.delay_star;
   const uint8_t keep = out.agent_group_ ? kSpecific : kStar;
-  std::erase_if(out.rules_, [keep](const Rule& r) { return (r.groups & keep) == 0; });
+  if (out.used_bytes_[kSpecific + kStar - keep] != 0) {  // rules only of the other kind exist
+    std::erase_if(out.rules_, [keep](const Rule& r) { return (r.groups & keep) == 0; });
+  }
   out.compactIfSparse(keep);
   out.buildIndex();
   return out;
-}
-
-void Robots::addRule(const RobotsRecord& rec, uint8_t groups, size_t offset) {
-  const std::string_view v = rec.value;
-  // An empty value is no rule (§2.2.2 allows "disallow:" to mean nothing is disallowed); a
-  // value that starts with neither '/' nor '*' can never match a path, which starts with '/'.
-  if (v.empty() || (v[0] != '/' && v[0] != '*')) {
-    return;
-  }
-  Rule& r = rules_.emplace_back();
-  r.source_off = r.pattern_off = static_cast<uint32_t>(offset);
-  r.source_len = r.pattern_len = static_cast<uint32_t>(v.size());
-  r.line = rec.line;
-  r.allow = rec.key == RobotsKey::kAllow;
-  r.groups = groups;
-  r.next = kNone;
-  used_bytes_[groups] += v.size();
-  if (rec.literal) {  // the common case: a plain path prefix, nothing to normalize
-    r.prefix_len = r.source_len;
-    return;
-  }
-  if (robotsNeedsNormalizing(v, RobotsSide::kPattern)) {
-    const size_t at = data_.size();
-    data_.resize(at + 3 * v.size());  // normalization at most triples the size
-    const size_t n = normalizeRobotsTo(v, RobotsSide::kPattern, false, data_.data() + at);
-    data_.resize(at + n);
-    r.pattern_off = static_cast<uint32_t>(at);
-    r.pattern_len = static_cast<uint32_t>(n);
-    used_bytes_[groups] += n;
-  }
-  const std::string_view pat = pattern(r);
-  r.anchored = pat.back() == '$';
-  const std::string_view body = pat.substr(0, pat.size() - (r.anchored ? 1 : 0));
-  const size_t star = body.find('*');
-  r.has_star = star != std::string_view::npos;
-  r.prefix_len = static_cast<uint32_t>(r.has_star ? star : body.size());
-  for (size_t i = r.prefix_len; i < body.size(); ++i) {
-    if (body[i] != '*') {
-      r.needs |= octetBit(body[i]);
-    }
-  }
 }
 
 void Robots::compactIfSparse(uint8_t keep) {
@@ -287,35 +395,45 @@ void Robots::buildIndex() {
   while (slots < rules_.size() * 2) {
     slots <<= 1;
   }
-  table_.assign(slots, Slot{});
+  table_.resize(slots);
+  std::memset(table_.data(), 0xFF, slots * sizeof(Slot));
   mask_ = slots - 1;
-  for (uint32_t i = 0; i < rules_.size(); ++i) {
-    Rule& r = rules_[i];
-    if (r.prefix_len == 0) {
+  // Locals, not members: the stores below (uint64_t words, rule and slot fields) could alias
+  // members such as mask_ or data_'s size, which would then be reloaded for every rule.
+  const size_t mask = mask_;
+  Slot* const table = table_.data();
+  Rule* const rules = rules_.data();
+  const char* const data = data_.data();
+  const size_t data_size = data_.size();
+  const auto count = static_cast<uint32_t>(rules_.size());
+  for (uint32_t i = 0; i < count; ++i) {
+    Rule& r = rules[i];
+    const uint32_t len = r.prefix_len;
+    if (len == 0) {
       unanchored_.push_back(i);
       continue;
     }
-    const char* p = data_.data() + r.pattern_off;
-    const uint64_t h = prefixHash(p, r.prefix_len, data_.size() - r.pattern_off);
+    const char* p = data + r.pattern_off;
+    const uint64_t h = prefixHash(p, len, data_size - r.pattern_off);
     const auto tag = static_cast<uint32_t>(h >> 32);
-    size_t at = h & mask_;
-    while (table_[at].head != kNone) {
-      const Slot& s = table_[at];
-      const Rule& head = rules_[s.head];
-      if (s.tag == tag && head.prefix_len == r.prefix_len &&
-          std::memcmp(data_.data() + head.pattern_off, p, r.prefix_len) == 0) {
+    size_t at = h & mask;
+    while (table[at].head != kNone) {
+      const Slot& s = table[at];
+      const Rule& head = rules[s.head];
+      if (s.tag == tag && head.prefix_len == len &&
+          std::memcmp(data + head.pattern_off, p, len) == 0) {
         break;
       }
-      at = (at + 1) & mask_;
+      at = (at + 1) & mask;
     }
-    Slot& s = table_[at];
+    Slot& s = table[at];
     if (s.head == kNone) {
       s.tag = tag;
-      if (r.prefix_len < kShortLengthLimit) {
-        short_lengths_[r.prefix_len / 64] |= uint64_t{1} << (r.prefix_len % 64);
-        last_octets_[r.prefix_len] |= octetBit(p[r.prefix_len - 1]);
+      if (len < kShortLengthLimit) {
+        short_lengths_[len / 64] |= uint64_t{1} << (len % 64);
+        last_octets_[len] |= octetBit(p[len - 1]);
       } else {
-        long_lengths_.push_back(r.prefix_len);
+        long_lengths_.push_back(len);
       }
     }
     r.next = s.head;

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "policy/robots_parse.h"
@@ -104,9 +105,27 @@ class Robots {
   };
   static constexpr uint8_t kSpecific = 1;  // a group naming the agent
   static constexpr uint8_t kStar = 2;      // a `*` group
-  struct Slot {        // 8 octets, so that the table of a 500-rule file stays in L1 with the rules
-    uint32_t tag = 0;  // high half of the prefix's hash
-    uint32_t head = kNone;  // first rule of the chain with this literal prefix (has its length)
+  // 8 octets, so that the table of a 500-rule file stays in L1 with the rules. Trivial, and
+  // held by a vector that does not value-initialize it, so that buildIndex() fills the table
+  // with one memset: an empty slot is all ones (head kNone).
+  struct Slot {
+    uint32_t tag;   // high half of the prefix's hash
+    uint32_t head;  // first rule of the chain with this literal prefix (has its length)
+  };
+  template <class T>
+  struct UninitializedAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {  // NOLINT(readability-identifier-naming): the allocator protocol's name
+      using other = UninitializedAllocator<U>;
+    };
+    template <class U>
+    void construct(U* p) noexcept {
+      ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+      ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
   };
   struct Best;
   struct Query;
@@ -115,6 +134,12 @@ class Robots {
   Robots() = default;
   // `offset`: where rec.value starts in data_ (which begins as a copy of the parsed text).
   void addRule(const RobotsRecord& rec, uint8_t groups, size_t offset);
+  // Fills r's anchored, has_star, prefix_len and needs from a pattern `v` (not empty) that has
+  // no octet normalization could change, and returns true; false (r untouched) otherwise.
+  // `avail` octets may be read from v.data() (at least v.size()).
+  static bool readPlainPattern(std::string_view v, size_t avail, Rule& r);
+  // The rest of addRule() for any other pattern: normalizes it into data_ if that changes it.
+  void readPattern(std::string_view v, uint8_t groups, Rule& r);
   // Rebuilds data_ with only what rules_ point at (the rules of group kind `keep`), if that is
   // less than half of it.
   void compactIfSparse(uint8_t keep);
@@ -140,7 +165,8 @@ class Robots {
   std::array<size_t, 4> used_bytes_{};  // [groups]: arena octets that rules of that kind use
   std::vector<Rule> rules_;
   std::vector<uint32_t> unanchored_;  // rules whose pattern starts with '*' (empty prefix)
-  std::vector<Slot> table_;           // open addressing over literal prefixes; size 2^k
+  // Open addressing over literal prefixes; size 2^k.
+  std::vector<Slot, UninitializedAllocator<Slot>> table_;
   uint64_t mask_ = 0;
   std::array<uint64_t, 8> short_lengths_{};  // bit L set: some prefix has length L (L < 512)
   std::array<uint64_t, 512> last_octets_{};  // [L]: last octets of the prefixes of length L, folded

@@ -14,6 +14,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define AGENTBOX_ROBOTS_AVX512 1
+#endif
 
 namespace agentbox::policy {
 
@@ -53,6 +57,19 @@ bool robots_internal::splitWords(std::string_view line, std::string_view& key,
   return true;
 }
 
+robots_internal::WordSpans robots_internal::splitWordsAt(const char* s, size_t from, size_t to) {
+  WordSpans w;
+  std::string_view key;
+  std::string_view value;
+  if (splitWords(std::string_view(s + from, to - from), key, value)) {
+    w.key_at = static_cast<size_t>(key.data() - s);
+    w.key_len = key.size();
+    w.value_at = static_cast<size_t>(value.data() - s);
+    w.value_len = value.size();
+  }
+  return w;
+}
+
 std::string_view robotsEffectiveBody(std::string_view body) {
   if (body.size() > kRobotsMaxBytes) {
     body = body.substr(0, kRobotsMaxBytes);
@@ -68,27 +85,48 @@ std::string_view robotsEffectiveBody(std::string_view body) {
   return body.substr(skip);
 }
 
-RobotsLexer::RobotsLexer(std::string_view body) {
-  const std::string_view b = robotsEffectiveBody(body);
-  data_ = b.data();
-  size_ = b.size();
-  load(0);
+#if defined(AGENTBOX_ROBOTS_AVX512)
+namespace {
+
+// The 64-octet block in one step, for CPUs with AVX-512BW: compares give the bit masks
+// directly. Same classes as the SSE2 code in load().
+[[gnu::target("avx512bw")]] void classifyAvx512(const char* p, uint64_t& eol, uint64_t& key_stop,
+                                                uint64_t& special) {
+  const __m512i x = _mm512_loadu_si512(p);
+  const uint64_t lf = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\n'));
+  const uint64_t cr = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\r'));
+  const uint64_t hash = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('#'));
+  const uint64_t colon = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(':'));
+  const uint64_t star = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('*'));
+  const uint64_t outside = _mm512_cmple_epu8_mask(x, _mm512_set1_epi8(0x20)) |
+                           _mm512_cmpge_epu8_mask(x, _mm512_set1_epi8(0x7F));
+  const uint64_t dollar_percent = _mm512_cmpeq_epi8_mask(
+      _mm512_and_si512(x, _mm512_set1_epi8(static_cast<char>(0xFE))), _mm512_set1_epi8('$'));
+  eol = lf | cr;
+  key_stop = eol | hash | colon;
+  special = outside | hash | dollar_percent | star;
 }
 
-void RobotsLexer::load(size_t at) {
-  base_ = at & ~size_t{63};
-  const char* p = data_ + base_;
-  char pad[64];
-  if (size_ - base_ < 64) {
-    const size_t n = size_ - base_;
-    if (n != 0) {
-      std::memcpy(pad, p, n);
-    }
-    std::memset(pad + n, '\n', 64 - n);
-    p = pad;
-  }
+bool haveAvx512() {
+  static const bool kHave = __builtin_cpu_supports("avx512bw");
+  return kHave;
+}
+
+}  // namespace
+#endif
+
+namespace {
+
+struct Bits {
+  uint64_t eol = 0;
+  uint64_t key_stop = 0;
+  uint64_t special = 0;
+};
+
+// The baseline classifier: SSE2 (every x86-64), four 16-octet steps; plain C++ elsewhere.
+void classifyBaseline(const char* p, uint64_t& eol, uint64_t& key_stop, uint64_t& special) {
 #if defined(__SSE2__)
-  auto chunk = [](const char* c, unsigned shift, Block& b) {
+  auto chunk = [](const char* c, unsigned shift, Bits& b) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
     auto eq = [&x](char o) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(o)); };
     auto bits = [shift](__m128i m) {
@@ -106,24 +144,72 @@ void RobotsLexer::load(size_t at) {
     b.special |=
         bits(_mm_or_si128(_mm_or_si128(outside, hash), _mm_or_si128(dollar_percent, eq('*'))));
   };
-  Block b;
+  Bits b;
   chunk(p, 0, b);
   chunk(p + 16, 16, b);
   chunk(p + 32, 32, b);
   chunk(p + 48, 48, b);
-  block_ = b;
+  eol = b.eol;
+  key_stop = b.key_stop;
+  special = b.special;
 #else
-  Block b;
+  Bits b;
   for (unsigned i = 0; i < 64; ++i) {
     const auto o = static_cast<unsigned char>(p[i]);
     const uint64_t bit = uint64_t{1} << i;
-    const bool eol = o == '\n' || o == '\r';
-    b.eol |= eol ? bit : 0;
-    b.key_stop |= (eol || o == '#' || o == ':') ? bit : 0;
+    const bool line_end = o == '\n' || o == '\r';
+    b.eol |= line_end ? bit : 0;
+    b.key_stop |= (line_end || o == '#' || o == ':') ? bit : 0;
     b.special |= (o <= 0x20 || o >= 0x7F || o == '#' || o == '%' || o == '*' || o == '$') ? bit : 0;
   }
-  block_ = b;
+  eol = b.eol;
+  key_stop = b.key_stop;
+  special = b.special;
 #endif
+}
+
+}  // namespace
+
+RobotsLexer::RobotsLexer(std::string_view body, Classifier classifier) {
+  const std::string_view b = robotsEffectiveBody(body);
+  data_ = b.data();
+  size_ = b.size();
+#if defined(AGENTBOX_ROBOTS_AVX512)
+  avx512_ = classifier == Classifier::kWidest && haveAvx512();
+#else
+  static_cast<void>(classifier);
+#endif
+  load(0);
+}
+
+// Kept small (no frame; the classifier is a tail call): it runs once per 64 octets.
+void RobotsLexer::load(size_t at) {
+  base_ = at & ~size_t{63};
+  if (size_ - base_ < 64) {
+    loadLast();
+    return;
+  }
+  classify(data_ + base_);
+}
+
+void RobotsLexer::loadLast() {
+  char pad[64];
+  const size_t n = size_ - base_;
+  if (n != 0) {
+    std::memcpy(pad, data_ + base_, n);
+  }
+  std::memset(pad + n, '\n', 64 - n);
+  classify(pad);
+}
+
+void RobotsLexer::classify(const char* p) {
+#if defined(AGENTBOX_ROBOTS_AVX512)
+  if (avx512_) {
+    classifyAvx512(p, block_.eol, block_.key_stop, block_.special);
+    return;
+  }
+#endif
+  classifyBaseline(p, block_.eol, block_.key_stop, block_.special);
 }
 
 std::vector<RobotsRecord> robotsRecordsByScanForTest(std::string_view body) {

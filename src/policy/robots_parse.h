@@ -54,7 +54,12 @@ struct RobotsRecord {
 // without a key are skipped (but counted for line numbers). `body` must outlive the lexer.
 class RobotsLexer {
  public:
-  explicit RobotsLexer(std::string_view body);
+  // How 64-octet blocks are classified; all give the same records. kWidest picks AVX-512BW
+  // when the CPU has it (x86-64), else the baseline (SSE2, or plain C++ elsewhere).
+  // kBaseline is there so that tests and the fuzz target check both.
+  enum class Classifier : uint8_t { kWidest, kBaseline };
+
+  explicit RobotsLexer(std::string_view body, Classifier classifier = Classifier::kWidest);
 
   // Defined inline below, so that the caller's loop (Robots::compile) makes no call per line.
   bool next(RobotsRecord& out);
@@ -72,6 +77,8 @@ class RobotsLexer {
     uint64_t special = 0;
   };
   void load(size_t at);
+  void loadLast();               // load() of the block that holds the end: a copy padded with LF
+  void classify(const char* p);  // 64 octets at p into block_
   // Offset of the first octet at or after `at` whose bit is set in pick(block), or the size
   // of the body. Offsets only move forward, so each block is loaded once.
   template <class Pick>
@@ -83,6 +90,7 @@ class RobotsLexer {
   size_t base_ = 0;  // offset of block_'s first octet, a multiple of 64
   Block block_;
   uint32_t line_ = 0;
+  bool avx512_ = false;  // classify blocks with AVX-512BW (chosen at run time)
 };
 
 namespace robots_internal {
@@ -97,10 +105,21 @@ inline bool isBlank(char c) {
 // Splits a line without colon, "key value", into two words; false unless exactly two.
 bool splitWords(std::string_view line, std::string_view& key, std::string_view& value);
 
-// A key to recognize, as at most two 64-bit words so that a comparison is one or two loads:
-// the first min(8, n) octets and, if n > 8, the last 8 (they overlap). `*_fold` has 0x20 at
-// the letters, so (octets | fold) == word is case-insensitive for letters and exact for the
-// rest ("user agent" must not match "user\0agent"). The key is lowercase.
+// splitWords() of s[from, to), as offsets into s; key_len is 0 unless there are two words.
+struct WordSpans {
+  size_t key_at = 0;
+  size_t key_len = 0;
+  size_t value_at = 0;
+  size_t value_len = 0;
+};
+WordSpans splitWordsAt(const char* s, size_t from, size_t to);
+
+// A key to recognize (at least 4 octets) as two words that may overlap: its first and its last
+// W octets, W = 4 for keys shorter than 8 and 8 otherwise, so that a comparison is two loads of
+// the key's own octets. (A narrower load merged into a wider word, as memcpy of 5 octets into a
+// uint64_t compiles to, goes through the stack and stalls store-to-load forwarding.) `*_fold`
+// has 0x20 at the letters, so (octets | fold) == word is case-insensitive for letters and exact
+// for the rest ("user agent" must not match "user\0agent"). The key is lowercase.
 struct Keyword {
   uint64_t head = 0;
   uint64_t head_fold = 0;
@@ -108,26 +127,28 @@ struct Keyword {
   uint64_t tail_fold = 0;
 };
 
-// Octets s[from, from + n) laid out as memcpy would put them in a uint64_t.
-constexpr uint64_t packOctets(std::string_view s, size_t from, size_t n, bool fold) {
+constexpr size_t keywordWord(size_t n) {
+  return n < 8 ? 4 : 8;
+}
+
+// Octets s[from, from + w) laid out as memcpy would put them in a w-octet unsigned integer.
+constexpr uint64_t packOctets(std::string_view s, size_t from, size_t w, bool fold) {
   uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < w; ++i) {
     const auto c = static_cast<unsigned char>(s[from + i]);
     const uint64_t o = fold ? ((c >= 'a' && c <= 'z') ? 0x20U : 0U) : c;
-    v |= o << (std::endian::native == std::endian::little ? 8 * i : 56 - 8 * i);
+    v |= o << (std::endian::native == std::endian::little ? 8 * i : 8 * (w - 1 - i));
   }
   return v;
 }
 
 inline constexpr Keyword keyword(std::string_view lower) {
-  const size_t head = lower.size() < 8 ? lower.size() : 8;
+  const size_t w = keywordWord(lower.size());
   Keyword k;
-  k.head = packOctets(lower, 0, head, false);
-  k.head_fold = packOctets(lower, 0, head, true);
-  if (lower.size() > 8) {
-    k.tail = packOctets(lower, lower.size() - 8, 8, false);
-    k.tail_fold = packOctets(lower, lower.size() - 8, 8, true);
-  }
+  k.head = packOctets(lower, 0, w, false);
+  k.head_fold = packOctets(lower, 0, w, true);
+  k.tail = packOctets(lower, lower.size() - w, w, false);
+  k.tail_fold = packOctets(lower, lower.size() - w, w, true);
   return k;
 }
 
@@ -144,22 +165,30 @@ inline constexpr Keyword kUserDashAgentKey = keyword("user-agent");
 inline constexpr Keyword kUserSpaceAgentKey = keyword("user agent");
 inline constexpr Keyword kCrawlDelayKey = keyword("crawl-delay");
 
-template <size_t N>
+template <size_t W>
 inline uint64_t loadOctets(const char* p) {
-  uint64_t v = 0;
-  std::memcpy(&v, p, N);
-  return v;
+  static_assert(W == 4 || W == 8);
+  if constexpr (W == 4) {
+    uint32_t v = 0;
+    std::memcpy(&v, p, W);
+    return v;
+  } else {
+    uint64_t v = 0;
+    std::memcpy(&v, p, W);
+    return v;
+  }
 }
 
 // `k` points at exactly N octets.
 template <size_t N>
 inline bool keyIs(const char* k, const Keyword& w) {
-  constexpr size_t kHead = N < 8 ? N : 8;
-  if ((loadOctets<kHead>(k) | w.head_fold) != w.head) {
+  static_assert(N >= 4);
+  constexpr size_t kWord = keywordWord(N);
+  if ((loadOctets<kWord>(k) | w.head_fold) != w.head) {
     return false;
   }
-  if constexpr (N > 8) {
-    return (loadOctets<8>(k + N - 8) | w.tail_fold) == w.tail;
+  if constexpr (N > kWord) {
+    return (loadOctets<kWord>(k + N - kWord) | w.tail_fold) == w.tail;
   }
   return true;
 }
@@ -215,6 +244,9 @@ inline size_t RobotsLexer::find(size_t at, Pick pick) {
   }
 }
 
+// The key and value are kept as offsets until the record is written: a std::string_view whose
+// address is taken (splitWords) lives on the stack, and reading it back as one 16-octet value
+// after two 8-octet stores stalls store-to-load forwarding once per line.
 [[gnu::always_inline]] inline bool RobotsLexer::next(RobotsRecord& out) {
   using robots_internal::isBlank;
   const char* const s = data_;
@@ -223,9 +255,10 @@ inline size_t RobotsLexer::find(size_t at, Pick pick) {
   while (p < n) {
     ++line_;
     const size_t q = find(p, [](const Block& b) { return b.key_stop; });
-    std::string_view key;
-    std::string_view value;
-    bool ok = false;
+    size_t key_at = 0;
+    size_t key_len = 0;
+    size_t value_at = 0;
+    size_t value_len = 0;
     bool literal = false;
     size_t r = q;
     if (q < n && s[q] == ':') {
@@ -237,7 +270,8 @@ inline size_t RobotsLexer::find(size_t at, Pick pick) {
       while (key_end > k && isBlank(s[key_end - 1])) {
         --key_end;
       }
-      key = std::string_view(s + k, key_end - k);
+      key_at = k;
+      key_len = key_end - k;
       size_t v = q + 1;
       while (v < n && isBlank(s[v])) {
         ++v;
@@ -255,10 +289,14 @@ inline size_t RobotsLexer::find(size_t at, Pick pick) {
         }
       }
       literal = sp >= last;  // nothing but trailing blanks from sp on
-      value = std::string_view(s + v, last - v);
-      ok = key_end != k;
+      value_at = v;
+      value_len = last - v;
     } else {
-      ok = robots_internal::splitWords(std::string_view(s + p, q - p), key, value);
+      const robots_internal::WordSpans w = robots_internal::splitWordsAt(s, p, q);
+      key_at = w.key_at;
+      key_len = w.key_len;
+      value_at = w.value_at;
+      value_len = w.value_len;
     }
     if (r < n && s[r] == '#') {
       r = find(r, [](const Block& b) { return b.eol; });
@@ -267,12 +305,12 @@ inline size_t RobotsLexer::find(size_t at, Pick pick) {
       r += (s[r] == '\r' && r + 1 < n && s[r + 1] == '\n') ? 2 : 1;
     }
     p = r;
-    if (ok) {
+    if (key_len != 0) {
       pos_ = p;
       out.line = line_;
-      out.key = classifyRobotsKey(key);
-      out.name = key;
-      out.value = value;
+      out.key = classifyRobotsKey(std::string_view(s + key_at, key_len));
+      out.name = std::string_view(s + key_at, key_len);
+      out.value = std::string_view(s + value_at, value_len);
       out.literal = literal;
       return true;
     }

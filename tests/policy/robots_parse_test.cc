@@ -86,9 +86,9 @@ TEST(RobotsLexer, CrOnlyFilesAreLinear) {
 }
 
 // Records compared field by field, views by their position in the body.
-void expectSameRecords(std::string_view body) {
+void expectSameRecords(std::string_view body, RobotsLexer::Classifier classifier) {
   std::vector<RobotsRecord> fast;
-  RobotsLexer lex(body);
+  RobotsLexer lex(body, classifier);
   RobotsRecord rec;
   while (lex.next(rec)) {
     fast.push_back(rec);
@@ -106,6 +106,15 @@ void expectSameRecords(std::string_view body) {
         << testing::PrintToString(body);
     EXPECT_EQ(a.value, b.value) << testing::PrintToString(body);
     EXPECT_EQ(a.literal, b.literal) << testing::PrintToString(body) << " value " << a.value;
+  }
+}
+
+// Both block classifiers (the same one twice on CPUs without AVX-512BW).
+void expectSameRecords(std::string_view body) {
+  for (const auto classifier :
+       {RobotsLexer::Classifier::kWidest, RobotsLexer::Classifier::kBaseline}) {
+    SCOPED_TRACE(classifier == RobotsLexer::Classifier::kWidest ? "widest" : "baseline");
+    expectSameRecords(body, classifier);
   }
 }
 
