@@ -367,7 +367,7 @@ Robots Robots::compile(std::string_view body, std::string_view user_agent) {
 
 void Robots::compactIfSparse(uint8_t keep) {
   size_t used = 0;
-  for (uint8_t groups = 1; groups < used_bytes_.size(); ++groups) {
+  for (size_t groups = 1; groups < used_bytes_.size(); ++groups) {
     used += (groups & keep) != 0 ? used_bytes_[groups] : 0;
   }
   if (used * 2 + kCompactSlackBytes >= data_.size()) {
