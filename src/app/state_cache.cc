@@ -53,7 +53,7 @@ std::string fileName(std::string_view kind, std::string_view key) {
   unsigned int len = 0;
   if (EVP_Digest(msg.data(), msg.size(), md.data(), &len, EVP_sha256(), nullptr) != 1 ||
       len != kTagBytes) {
-    return std::string();
+    return {};
   }
   std::string name(kind);
   name += '-';
@@ -74,7 +74,7 @@ void prune(const std::string& dir, const std::string& kind) {
   std::error_code ec;
   std::vector<std::pair<std::filesystem::file_time_type, std::string>> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
+    std::string name = entry.path().filename().string();
     if (name.rfind(kind + "-", 0) != 0 || !entry.is_regular_file(ec)) {
       continue;
     }
@@ -95,11 +95,11 @@ struct Store {
   std::string hmac_key;
 
   std::optional<std::string> load(std::string_view key) const {
-    const std::string name = fileName(kind, key);
+    std::string name = fileName(kind, key);
     if (name.empty()) {
       return std::nullopt;
     }
-    const std::string path = dir + "/" + name;
+    std::string path = dir + "/" + name;
     Result<struct stat> st = sys::lstat(path);
     if (!st.has_value()) {
       return std::nullopt;
@@ -126,7 +126,7 @@ struct Store {
   }
 
   void store(std::string_view key, std::string_view bytes) const {
-    const std::string name = fileName(kind, key);
+    std::string name = fileName(kind, key);
     Digest tag{};
     if (name.empty() || bytes.size() > kMaxBlobBytes ||
         !hmacOf(hmac_key, framed(kind, key, bytes), tag) || !sys::mkdirs(dir, 0700).has_value()) {

@@ -172,7 +172,7 @@ Result<SeccompProgram> compileSeccompCached(const SeccompRules& rules, const Blo
   if (cache == nullptr || !cache->load || !cache->store) {
     return compileSeccomp(rules);
   }
-  const std::string key = seccompCacheKey(rules);
+  std::string key = seccompCacheKey(rules);
   if (std::optional<std::string> stored = cache->load(key); stored.has_value()) {
     if (Result<SeccompProgram> p = parseSeccompProgram(*stored); p.has_value()) {
       return p;
