@@ -6,10 +6,13 @@
 // the old rules stay, other sections are reported and ignored, and a policy path that now
 // leads into the workspace is refused like at start.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -187,6 +190,53 @@ TEST_F(ReloadTest, RemovingADomainDeniesNewRequestsAndTunnelsButKeepsTheOpenTunn
   EXPECT_TRUE(noted) << r.record["warnings"].dump(2);
   const json* denied = findConnection(r.record, "drop.test", "/poll");
   ASSERT_NE(denied, nullptr);
+}
+
+// The supervisor (comm "agentbox", not the sandbox's "agentbox-init", which shares its
+// command line) of the run whose command line names `needle`; 0 if none.
+pid_t supervisorOf(const std::string& needle) {
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    std::ifstream comm(e.path() / "comm");
+    std::string c;
+    std::getline(comm, c);
+    std::ifstream cmd(e.path() / "cmdline", std::ios::binary);
+    std::string args{std::istreambuf_iterator<char>(cmd), {}};
+    if (c == "agentbox" && args.find(needle) != std::string::npos) {
+      return static_cast<pid_t>(std::stol(name));
+    }
+  }
+  return 0;
+}
+
+// Signals sent to `agentbox run` belong to the command: SIGHUP is forwarded, and neither
+// reloads the policy nor ends the run (the file watcher is what reloads).
+TEST_F(ReloadTest, SighupIsForwardedToTheCommandAndReloadsNothing) {
+  UpstreamServer up;
+  std::string policy = policyFile(pinsTo(up, {"keep.test"}));
+  std::string marker = ws_.file("waiting");
+  Run r;
+  std::thread t([&] {
+    r = runIn(policy,
+              "trap 'echo got-hup; exit 7' HUP; touch /workspace/waiting; "
+              "i=0; while [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; echo no-hup",
+              {"--mode", "write"});
+  });
+  pid_t pid = 0;
+  for (int i = 0; i < 400 && (pid == 0 || !std::filesystem::exists(marker)); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    pid = pid != 0 ? pid : supervisorOf(policy);
+  }
+  ASSERT_NE(pid, 0);
+  ASSERT_TRUE(std::filesystem::exists(marker));
+  ASSERT_EQ(::kill(pid, SIGHUP), 0);
+  t.join();
+  EXPECT_EQ(r.c.exit_code, 7) << r.c.out << r.c.err;
+  EXPECT_EQ(r.c.out, "got-hup\n") << r.c.err;
+  EXPECT_EQ(countLines(r.c.err, "policy reload"), 0) << r.c.err;
 }
 
 TEST_F(ReloadTest, AnInvalidFileIsRejectedWithOneLineAndTheOldRulesStay) {
