@@ -156,45 +156,20 @@ Result<HsDatabase> RuleSet::compileExpressions(bool secret) const {
 }
 
 std::string RuleSet::databaseKey() const {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
-    EVP_MD_CTX_free(ctx);
-    return std::string();
-  }
-  auto feed = [ctx](const void* p, size_t n) { EVP_DigestUpdate(ctx, p, n); };
-  auto feedString = [&feed](std::string_view v) {
-    uint64_t n = v.size();
-    feed(&n, sizeof(n));
-    feed(v.data(), v.size());
-  };
-  feedString("agentbox rule database 1");
-  feedString(hs_version());
+  // Plain text, length-prefixed: the cache hashes it into a file name (util/blob_cache.h).
+  std::string key = fmt::format("agentbox rule database 1\nvectorscan {}\n", hs_version());
   hs_platform_info_t platform{};
   if (hs_populate_platform(&platform) == HS_SUCCESS) {
-    feed(&platform.tune, sizeof(platform.tune));
-    feed(&platform.cpu_features, sizeof(platform.cpu_features));
+    key += fmt::format("platform {} {}\n", platform.tune, platform.cpu_features);
   }
-  unsigned mode = HS_MODE_STREAM;
-  feed(&mode, sizeof(mode));
+  key += fmt::format("mode {}\n", HS_MODE_STREAM);
   for (size_t i = 0; i < expressions_.size(); ++i) {
     if (!expr_secret_[i]) {
-      feedString(expressions_[i]);
-      feed(&flags_[i], sizeof(flags_[i]));
-      feed(&expr_trigger_[i], sizeof(expr_trigger_[i]));
+      key += fmt::format("{} {} {}:{}\n", expr_trigger_[i], flags_[i], expressions_[i].size(),
+                         expressions_[i]);
     }
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  bool done = EVP_DigestFinal_ex(ctx, md, &len) == 1;
-  EVP_MD_CTX_free(ctx);
-  if (!done) {
-    return std::string();
-  }
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += fmt::format("{:02x}", md[i]);
-  }
-  return hex;
+  return key;
 }
 
 Status RuleSet::compileDatabases(const DatabaseCache* cache) {

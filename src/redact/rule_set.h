@@ -27,7 +27,7 @@
 namespace agentbox::redact {
 
 // Where compiled rule databases are kept between runs (the app layer keeps them in the state
-// dir). The key is 64 hex digits of SHA-256 over everything the database is compiled from
+// dir). The key names everything the database is compiled from
 // (every expression, flag and id, the mode and the Vectorscan version and platform), so a
 // stored database is only ever used for exactly the rules it was compiled from. Loaded bytes
 // that Vectorscan does not accept are a miss. Known secrets never pass through it.
@@ -134,7 +134,8 @@ class RuleSet {
   // One streaming database of the expressions that are (secret) or are not known secrets;
   // null if there are none.
   Result<HsDatabase> compileExpressions(bool secret) const;
-  // The DatabaseCache key of the non-secret expressions; empty if hashing failed.
+  // The DatabaseCache key: the non-secret expressions with their flags and ids, the mode and
+  // Vectorscan's version and platform, as text.
   std::string databaseKey() const;
 
   std::vector<CompiledRule> rules_;
