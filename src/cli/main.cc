@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "app/build_info.h"
 #include "cli/command.h"
 
 namespace agentbox::cli {
@@ -56,7 +57,7 @@ int dispatch(int argc, char** argv) {
     std::fputs(app.help("", CLI::AppFormatMode::All).c_str(), stdout);
     return 0;
   } catch (const CLI::CallForVersion&) {
-    std::printf("agentbox %s\n", AGENTBOX_VERSION);
+    std::printf("agentbox %s\n%s\n", AGENTBOX_VERSION, agentbox::app::linkedLibraries().c_str());
     return 0;
   } catch (const CLI::ParseError& e) {
     printError(std::string(e.what()) + "; see 'agentbox --help'");
@@ -70,7 +71,16 @@ int dispatch(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
-    return agentbox::cli::dispatch(argc, argv);
+    int rc = agentbox::cli::dispatch(argc, argv);
+    // Every command has released what it holds (files, children, threads) before it returns:
+    // what is left is freeing memory and libraries' exit handlers, ~0.5-1 ms of each run's
+    // wall time for nothing. The sanitizers' leak check runs at exit, so they keep it.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    if (std::fflush(nullptr) == 0) {
+      std::_Exit(rc);
+    }
+#endif
+    return rc;
   } catch (const std::exception& e) {
     agentbox::cli::printError(std::string("internal error: ") + e.what());
   } catch (...) {

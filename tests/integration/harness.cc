@@ -5,12 +5,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -122,15 +124,27 @@ Captured runProcess(const std::string& binary, const SpawnOptions& o) {
   if (rc != 0) {
     throw std::runtime_error("posix_spawn " + binary + ": " + std::strerror(rc));
   }
-  // Feed stdin in full, then close (tests use small inputs).
+  // Feed stdin in full, then close (tests use small inputs). A command may exit without
+  // reading it (agentbox refusing a bad policy does): EPIPE then, not a SIGPIPE that kills
+  // the test binary. SIGPIPE is blocked only here, after the spawn, so no child inherits it.
+  sigset_t pipe_only;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  sigset_t before;
+  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &before);
   size_t off = 0;
   while (off < o.stdin_data.size()) {
     ssize_t n = ::write(in[1], o.stdin_data.data() + off, o.stdin_data.size() - off);
     if (n <= 0) {
+      if (n < 0 && errno == EPIPE) {
+        const struct timespec no_wait = {0, 0};
+        ::sigtimedwait(&pipe_only, nullptr, &no_wait);  // drop the pending SIGPIPE
+      }
       break;
     }
     off += static_cast<size_t>(n);
   }
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
   ::close(in[1]);
   Captured c;
   auto ms = [&] {
