@@ -7,6 +7,7 @@
 
 #include <linux/sched.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>  // before P_PIDFD below: glibc declares it as an enumerator
 
 #include <cstdint>
 
