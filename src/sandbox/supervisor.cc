@@ -43,6 +43,7 @@ constexpr size_t kChunk = 64 * 1024;
 // RLIMIT_FSIZE: no single file the command writes may pass 4 GiB.
 constexpr uint64_t kFileSizeCap = uint64_t{4} << 30;
 constexpr auto kDrainLimit = std::chrono::seconds(5);
+constexpr auto kSampleInterval = std::chrono::milliseconds(2);
 
 // The pipes between supervisor and sandbox; the *_child ends are closed after the clone.
 struct Channels {
@@ -197,6 +198,15 @@ class EventLoop {
     return static_cast<int>(std::clamp<long long>(left + 1, 0, 100));
   }
   void readReports();
+  // The pids count for the record's peak, at most every kSampleInterval (each sample opens a
+  // cgroup file; a chatty command wakes the loop for every chunk it writes).
+  void sampleCgroups() {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_sample_) {
+      cgroups_.sample();
+      next_sample_ = now + kSampleInterval;
+    }
+  }
   void pumpStdinIn();
   void pumpStdinOut();
   Status onInitExit();
@@ -232,6 +242,11 @@ class EventLoop {
   bool stdin_open_;
   std::string stdin_buf_;
   bool init_done_ = false;
+  // The listener hangs up once no task under the filter is left (the command's tree is gone,
+  // pid 1 is still exiting): no notification can come after that, and polling a hung-up fd
+  // would spin until pid 1's exit is seen.
+  bool notify_hung_up_ = false;
+  std::chrono::steady_clock::time_point next_sample_{};
   std::chrono::steady_clock::time_point drain_deadline_{};
   ExitFacts facts_;
   sys::ChildExit init_exit_;
@@ -464,12 +479,12 @@ Status EventLoop::run() {
     addFd(fds, which, n, kTimer, timer_.get(), POLLIN);
     addFd(fds, which, n, kListener, listener_sock_.get(), POLLIN);
     addFd(fds, which, n, kProxy, proxy_sock_.get(), POLLIN);
-    if (notifier_.has_value() && !init_done_) {
+    if (notifier_.has_value() && !init_done_ && !notify_hung_up_) {
       addFd(fds, which, n, kNotify, notifier_->fd(), POLLIN);
     }
     AGENTBOX_ASSIGN_OR_RETURN(int ready, sys::poll(std::span(fds.data(), n), pollTimeoutMs()));
     if (!init_done_) {
-      cgroups_.sample();
+      sampleCgroups();
     }
     req_.output.onIdle(std::chrono::steady_clock::now());
     if (ready <= 0) {
@@ -508,6 +523,10 @@ Status EventLoop::run() {
           onListener();
           break;
         case kNotify:
+          if ((fds[i].revents & POLLIN) == 0) {
+            notify_hung_up_ = true;  // POLLHUP (or POLLERR): the filter has no task left
+            break;
+          }
           onNotify();
           break;
         case kProxy:
