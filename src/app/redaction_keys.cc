@@ -3,7 +3,6 @@
 #include "app/redaction_keys.h"
 
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,16 +56,13 @@ Result<std::string> loadOrCreateRedactionKey(const std::string& state_dir) {
   if (auto st = sys::lstat(path); st.has_value()) {
     return readKey(path);
   }
-  std::string key(kRedactionKeyBytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
-    return makeError(Errc::kResource, "redaction key: no random bytes from OpenSSL");
-  }
-  unsigned char tag[8];
-  if (RAND_bytes(tag, sizeof(tag)) != 1) {
-    return makeError(Errc::kResource, "redaction key: no random bytes from OpenSSL");
-  }
-  const std::string tmp = fmt::format("{}/.redact.key.{}.{:02x}{:02x}{:02x}{:02x}", keys,
-                                      ::getpid(), tag[0], tag[1], tag[2], tag[3]);
+  AGENTBOX_ASSIGN_OR_RETURN(std::string key,
+                            sys::randomBytes(kRedactionKeyBytes).context("redaction key"));
+  AGENTBOX_ASSIGN_OR_RETURN(std::string tag, sys::randomBytes(4).context("redaction key"));
+  const std::string tmp =
+      fmt::format("{}/.redact.key.{}.{:02x}{:02x}{:02x}{:02x}", keys, ::getpid(),
+                  static_cast<unsigned char>(tag[0]), static_cast<unsigned char>(tag[1]),
+                  static_cast<unsigned char>(tag[2]), static_cast<unsigned char>(tag[3]));
   AGENTBOX_TRY(
       sys::writeFileAtomic(tmp, key, 0600, sys::Durability::kFsync).context("redaction key"));
   std::error_code ec;

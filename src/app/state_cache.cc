@@ -4,8 +4,6 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/sha256.h"
 #include "util/sys.h"
 
 namespace agentbox::app {
@@ -27,7 +26,7 @@ constexpr std::string_view kMagic = "agentbox state cache 1\n";
 constexpr size_t kTagBytes = 32;
 constexpr size_t kMaxBlobBytes = size_t{256} * 1024 * 1024;
 
-using Digest = std::array<unsigned char, kTagBytes>;
+static_assert(std::tuple_size_v<Sha256Digest> == kTagBytes);
 
 // Length-prefixed fields, so that no two (kind, key, bytes) triples read the same.
 std::string framed(std::string_view kind, std::string_view key, std::string_view bytes) {
@@ -39,27 +38,10 @@ std::string framed(std::string_view kind, std::string_view key, std::string_view
   return msg;
 }
 
-bool hmacOf(const std::string& hmac_key, std::string_view msg, Digest& out) {
-  unsigned int len = 0;
-  return HMAC(EVP_sha256(), hmac_key.data(), static_cast<int>(hmac_key.size()),
-              reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out.data(),
-              &len) != nullptr &&
-         len == kTagBytes;
-}
-
 std::string fileName(std::string_view kind, std::string_view key) {
-  std::string msg = framed(kind, key, "");
-  Digest md{};
-  unsigned int len = 0;
-  if (EVP_Digest(msg.data(), msg.size(), md.data(), &len, EVP_sha256(), nullptr) != 1 ||
-      len != kTagBytes) {
-    return {};
-  }
   std::string name(kind);
   name += '-';
-  for (unsigned char c : md) {
-    name += fmt::format("{:02x}", c);
-  }
+  name += hexOf(sha256(framed(kind, key, "")));
   return name + ".bin";
 }
 
@@ -95,11 +77,7 @@ struct Store {
   std::string hmac_key;
 
   std::optional<std::string> load(std::string_view key) const {
-    std::string name = fileName(kind, key);
-    if (name.empty()) {
-      return std::nullopt;
-    }
-    std::string path = dir + "/" + name;
+    std::string path = dir + "/" + fileName(kind, key);
     Result<struct stat> st = sys::lstat(path);
     if (!st.has_value()) {
       return std::nullopt;
@@ -115,9 +93,8 @@ struct Store {
       return std::nullopt;
     }
     std::string bytes = file->substr(kMagic.size() + kTagBytes);
-    Digest want{};
-    if (!hmacOf(hmac_key, framed(kind, key, bytes), want) ||
-        CRYPTO_memcmp(want.data(), file->data() + kMagic.size(), kTagBytes) != 0) {
+    Sha256Digest want = hmacSha256(hmac_key, framed(kind, key, bytes));
+    if (CRYPTO_memcmp(want.data(), file->data() + kMagic.size(), kTagBytes) != 0) {
       removeQuietly(path);
       return std::nullopt;
     }
@@ -126,18 +103,16 @@ struct Store {
   }
 
   void store(std::string_view key, std::string_view bytes) const {
-    std::string name = fileName(kind, key);
-    Digest tag{};
-    if (name.empty() || bytes.size() > kMaxBlobBytes ||
-        !hmacOf(hmac_key, framed(kind, key, bytes), tag) || !sys::mkdirs(dir, 0700).has_value()) {
+    if (bytes.size() > kMaxBlobBytes || !sys::mkdirs(dir, 0700).has_value()) {
       return;
     }
+    Sha256Digest tag = hmacSha256(hmac_key, framed(kind, key, bytes));
     std::string file(kMagic);
     file.append(reinterpret_cast<const char*>(tag.data()), tag.size());
     file.append(bytes);
     // Atomic (a temporary file per process, then rename): concurrent runs may store the same
     // blob at once, and a reader never sees half a file.
-    if (sys::writeFileAtomic(dir + "/" + name, file, 0600).has_value()) {
+    if (sys::writeFileAtomic(dir + "/" + fileName(kind, key), file, 0600).has_value()) {
       prune(dir, kind);
     }
   }

@@ -3,13 +3,11 @@
 // Compiles rules into one Vectorscan streaming database plus per-rule RE2 confirm regexes.
 #include "redact/rule_set.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cstdlib>
 
 #include "redact/known_secrets.h"
+#include "util/sha256.h"
 
 namespace agentbox::redact {
 
@@ -268,17 +266,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
 }
 
 std::string RuleSet::fingerprint(std::string_view secret) const {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  static const unsigned char kEmpty = 0;
-  const void* key = hmac_key_.empty() ? static_cast<const void*>(&kEmpty) : hmac_key_.data();
-  const unsigned char* data =
-      secret.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(secret.data());
-  if (HMAC(EVP_sha256(), key, static_cast<int>(hmac_key_.size()), data, secret.size(), md, &len) ==
-          nullptr ||
-      len < 4) {
-    return "00000000";
-  }
+  Sha256Digest md = hmacSha256(hmac_key_, secret);
   return fmt::format("{:02x}{:02x}{:02x}{:02x}", md[0], md[1], md[2], md[3]);
 }
 

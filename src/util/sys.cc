@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -183,6 +184,22 @@ Status removeTree(const std::string& path) {
     return Error::sys(ec.value(), fmt::format("rm -r {}", path));
   }
   return ok();
+}
+
+Result<std::string> randomBytes(size_t n) {
+  std::string out(n, '\0');
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::getrandom(out.data() + got, n - got, 0);
+    if (r < 0 && errno == EINTR) {
+      continue;
+    }
+    if (r <= 0) {
+      return Error::sys(r < 0 ? errno : EIO, "getrandom");
+    }
+    got += static_cast<size_t>(r);
+  }
+  return out;
 }
 
 Result<pid_t> clone3(compat::CloneArgs& args) {

@@ -63,6 +63,8 @@ Result<struct stat> stat(const std::string& path);
 Result<std::string> readLink(const std::string& path);
 Status removeTree(const std::string& path);
 
+// `n` bytes from the kernel's CSPRNG (getrandom(2), which waits for it to be seeded once).
+Result<std::string> randomBytes(size_t n);
 // clone3(2) returning 0 in the child. With CLONE_PIDFD, args.pidfd must point to an int.
 Result<pid_t> clone3(compat::CloneArgs& args);
 Status pidfdSendSignal(const UniqueFd& pidfd, int sig);
