@@ -39,6 +39,7 @@ agentbox_clone3_on_stack:
     .size agentbox_clone3_on_stack, .-agentbox_clone3_on_stack
 )");
 static_assert(SYS_clone3 == 435 && SYS_exit == 60, "x86-64 system call numbers");
+// NOLINTNEXTLINE(readability-identifier-naming): the assembly symbol above
 extern "C" long agentbox_clone3_on_stack(void* args, unsigned long size, int (*fn)(void*),
                                          void* arg);
 #endif

@@ -69,7 +69,7 @@ Sha256Digest hmacSha256(std::string_view key, std::string_view message) {
 }
 
 std::string hexOf(const Sha256Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr std::string_view kHex = "0123456789abcdef";
   std::string out;
   out.reserve(digest.size() * 2);
   for (unsigned char c : digest) {
