@@ -3,33 +3,88 @@
 #include "sandbox/idmapped_tree.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <optional>
 #include <utility>
 
+#include "util/clone_on_stack.h"
 #include "util/sys.h"
 
 namespace agentbox::sandbox {
 
-Result<IdmapUserns> IdmapUserns::create(uid_t owner_uid, gid_t owner_gid, const IdMapPlan& ids) {
-  AGENTBOX_ASSIGN_OR_RETURN(sys::Pipe hold, sys::pipe());
+namespace {
+
+// The holder's two pipe ends, kept at the low end of its stack mapping (it grows down from
+// the top): with CLONE_VM it must not touch the creator's objects.
+struct HolderFds {
+  int read_fd;
+  int write_fd;
+};
+constexpr size_t kHolderStackBytes = size_t{64} << 10;
+
+// Runs in the new user namespace until the creator closes the pipe: raw fds only, no heap.
+int holdNamespace(void* arg) {
+  const auto* fds = static_cast<const HolderFds*>(arg);
+  ::close(fds->write_fd);  // our copy: EOF comes when the creator closes its own
+  char byte = 0;
+  while (::read(fds->read_fd, &byte, 1) < 0 && errno == EINTR) {
+  }
+  return 0;
+}
+
+// The holder shares our memory where it can (CLONE_VM, on its own stack): a fork would copy
+// the page tables of a process whose other threads are busy building the run, and make them
+// fault on every page they write next. Returns the pid or -errno; *stack is set when one was
+// mapped, and must stay mapped until the holder is reaped.
+long cloneHolder(const sys::Pipe& hold, void** stack) {
   compat::CloneArgs args{};
   args.flags = CLONE_NEWUSER;
   args.exit_signal = SIGCHLD;
-  AGENTBOX_ASSIGN_OR_RETURN(pid_t pid, sys::clone3(args).context("user namespace for idmap"));
+  if constexpr (sys::kCloneOnStackSupported) {
+    void* mem = ::mmap(nullptr, kHolderStackBytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (mem != MAP_FAILED) {
+      *stack = mem;
+      auto* fds = static_cast<HolderFds*>(mem);
+      fds->read_fd = hold.read.get();
+      fds->write_fd = hold.write.get();
+      args.flags |= CLONE_VM;
+      args.stack = reinterpret_cast<uint64_t>(mem);
+      args.stack_size = kHolderStackBytes;
+      return sys::cloneOnStack(args, &holdNamespace, fds);
+    }
+  }
+  long pid = ::syscall(SYS_clone3, &args, sizeof(args));
   if (pid == 0) {
-    char byte = 0;
-    ::close(hold.write.release());
-    ssize_t ignored = ::read(hold.read.get(), &byte, 1);  // returns at EOF
-    (void)ignored;
-    ::_exit(0);
+    HolderFds fds{hold.read.get(), hold.write.get()};
+    ::_exit(holdNamespace(&fds));
+  }
+  return pid < 0 ? -errno : pid;
+}
+
+}  // namespace
+
+Result<IdmapUserns> IdmapUserns::create(uid_t owner_uid, gid_t owner_gid, const IdMapPlan& ids) {
+  AGENTBOX_ASSIGN_OR_RETURN(sys::Pipe hold, sys::pipe());
+  void* stack = nullptr;
+  long pid = cloneHolder(hold, &stack);
+  if (pid < 0) {
+    if (stack != nullptr) {
+      ::munmap(stack, kHolderStackBytes);
+    }
+    return Error::sys(static_cast<int>(-pid), "clone3(CLONE_NEWUSER)")
+        .addContext("user namespace for idmap");
   }
   hold.read.reset();
-  IdmapUserns out(UniqueFd(), pid);  // from here ~IdmapUserns reaps the holder
+  IdmapUserns out(UniqueFd(), static_cast<pid_t>(pid));  // from here ~IdmapUserns reaps it
+  out.stack_ = stack;
   std::string proc = fmt::format("/proc/{}/", pid);
   Result<UniqueFd> ns = [&]() -> Result<UniqueFd> {
     AGENTBOX_TRY(sys::writeFileOnce(
@@ -44,13 +99,16 @@ Result<IdmapUserns> IdmapUserns::create(uid_t owner_uid, gid_t owner_gid, const 
 }
 
 IdmapUserns::IdmapUserns(IdmapUserns&& other) noexcept
-    : ns_(std::move(other.ns_)), holder_(std::exchange(other.holder_, -1)) {}
+    : ns_(std::move(other.ns_)),
+      holder_(std::exchange(other.holder_, -1)),
+      stack_(std::exchange(other.stack_, nullptr)) {}
 
 IdmapUserns& IdmapUserns::operator=(IdmapUserns&& other) noexcept {
   if (this != &other) {
     reap();
     ns_ = std::move(other.ns_);
     holder_ = std::exchange(other.holder_, -1);
+    stack_ = std::exchange(other.stack_, nullptr);
   }
   return *this;
 }
@@ -68,6 +126,10 @@ void IdmapUserns::reap() {
   while (::waitpid(holder_, &status, 0) < 0 && errno == EINTR) {
   }
   holder_ = -1;
+  if (stack_ != nullptr) {  // only now is nothing running on it
+    ::munmap(stack_, kHolderStackBytes);
+    stack_ = nullptr;
+  }
 }
 
 Result<UniqueFd> makeIdmappedTree(const IdmappedTreeRequest& request) {

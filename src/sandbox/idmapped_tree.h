@@ -38,6 +38,7 @@ class IdmapUserns {
   void reap();
   UniqueFd ns_;
   pid_t holder_ = -1;
+  void* stack_ = nullptr;  // the holder's stack when it shares our memory (unmapped at reap)
 };
 
 struct IdmappedTreeRequest {
