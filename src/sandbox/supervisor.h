@@ -111,13 +111,13 @@ Result<RunResult> supervise(const SuperviseRequest& request);
 
 // Pure outcome classification, exposed for tests.
 struct ExitFacts {
-  std::optional<ChildReport> setup_failure;  // kSetupFailed from pid 1
-  std::optional<ChildReport> exec_failure;   // kExecFailed from the command
-  std::optional<int> command_wait_status;    // from kExited
-  bool timed_out = false;                    // we killed the sandbox at the deadline
-  bool killed_for_violation = false;         // on_violation = "kill" fired
-  int init_si_code = 0;                      // waitid's si_code for pid 1
-  int init_si_status = 0;                    // exit status or signal number of pid 1
+  std::optional<ChildReport> setup_failure{};  // kSetupFailed from pid 1
+  std::optional<ChildReport> exec_failure{};   // kExecFailed from the command
+  std::optional<int> command_wait_status{};    // from kExited
+  bool timed_out = false;                      // we killed the sandbox at the deadline
+  bool killed_for_violation = false;           // on_violation = "kill" fired
+  int init_si_code = 0;                        // waitid's si_code for pid 1
+  int init_si_status = 0;                      // exit status or signal number of pid 1
 };
 RunResult classifyExit(const ExitFacts& facts);
 
