@@ -85,91 +85,142 @@ std::string_view robotsEffectiveBody(std::string_view body) {
   return body.substr(skip);
 }
 
-#if defined(AGENTBOX_ROBOTS_AVX512)
 namespace {
 
-// The 64-octet block in one step, for CPUs with AVX-512BW: compares give the bit masks
-// directly. Same classes as the SSE2 code in load().
-[[gnu::target("avx512bw")]] void classifyAvx512(const char* p, uint64_t& eol, uint64_t& key_stop,
-                                                uint64_t& special) {
-  const __m512i x = _mm512_loadu_si512(p);
-  const uint64_t lf = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\n'));
-  const uint64_t cr = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\r'));
-  const uint64_t hash = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('#'));
-  const uint64_t colon = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(':'));
-  const uint64_t star = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('*'));
-  const uint64_t outside = _mm512_cmple_epu8_mask(x, _mm512_set1_epi8(0x20)) |
-                           _mm512_cmpge_epu8_mask(x, _mm512_set1_epi8(0x7F));
-  const uint64_t dollar_percent = _mm512_cmpeq_epi8_mask(
-      _mm512_and_si512(x, _mm512_set1_epi8(static_cast<char>(0xFE))), _mm512_set1_epi8('$'));
-  eol = lf | cr;
-  key_stop = eol | hash | colon;
-  special = outside | hash | dollar_percent | star;
+using robots_internal::LexerWindow;
+
+// One block's classes before line starts are worked out (they need the octet before it).
+struct RawBlock {
+  uint64_t lf = 0;
+  uint64_t cr = 0;
+  uint64_t key_stop = 0;
+  uint64_t special = 0;
+  uint64_t value_end = 0;
+};
+
+// Where a run of blocks goes: window words [at, at + count). `lf` and `cr` say whether the
+// octet before the run is an LF or a CR (bit 0), and are the run's last octet's afterwards.
+struct Run {
+  LexerWindow* out;
+  size_t at;
+  size_t count;
+  uint64_t lf;
+  uint64_t cr;
+};
+
+// A line starts after an LF, and after a CR whose next octet is not an LF (CR LF is one end).
+// `lf` and `cr` are locals of the caller's loop, so that the carry stays in registers.
+[[gnu::always_inline]] inline void finishBlock(const RawBlock& raw, uint64_t& lf, uint64_t& cr,
+                                               LexerWindow& out, size_t w) {
+  out.key_stop[w] = raw.key_stop;
+  out.special[w] = raw.special;
+  out.value_end[w] = raw.value_end;
+  out.start[w] = ((raw.lf << 1) | lf) | (((raw.cr << 1) | cr) & ~raw.lf);
+  lf = raw.lf >> 63;
+  cr = raw.cr >> 63;
+}
+
+#if defined(AGENTBOX_ROBOTS_AVX512)
+// The blocks of a run from p, for CPUs with AVX-512BW: compares give the bit masks directly.
+// Same classes as rawBaseline().
+[[gnu::target("avx512bw")]] void classifyAvx512(const char* p, Run& run) {
+  uint64_t lf = run.lf;
+  uint64_t cr = run.cr;
+  LexerWindow& out = *run.out;
+  for (size_t w = run.at; w < run.at + run.count; ++w, p += 64) {
+    __m512i x = _mm512_loadu_si512(p);
+    // Classes are combined in mask registers: each move to a general register costs more
+    // than the compare that made the mask.
+    __mmask64 lf_mask = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\n'));
+    __mmask64 cr_mask = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('\r'));
+    __mmask64 hash = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('#'));
+    // x + 1 < 0x22 as signed octets: exactly x <= 0x20 or x >= 0x7F.
+    __mmask64 outside =
+        _mm512_cmplt_epi8_mask(_mm512_add_epi8(x, _mm512_set1_epi8(1)), _mm512_set1_epi8(0x22));
+    // '$' (0x24) and '%' (0x25) differ only in bit 0.
+    __mmask64 dollar_percent = _mm512_cmpeq_epi8_mask(
+        _mm512_and_si512(x, _mm512_set1_epi8(static_cast<char>(0xFE))), _mm512_set1_epi8('$'));
+    __mmask64 value_end = _kor_mask64(_kor_mask64(lf_mask, cr_mask), hash);
+    RawBlock raw;
+    raw.lf = _cvtmask64_u64(lf_mask);
+    raw.cr = _cvtmask64_u64(cr_mask);
+    raw.value_end = _cvtmask64_u64(value_end);
+    raw.key_stop =
+        _cvtmask64_u64(_kor_mask64(value_end, _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(':'))));
+    raw.special = _cvtmask64_u64(
+        _kor_mask64(_kor_mask64(outside, hash),
+                    _kor_mask64(dollar_percent, _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8('*')))));
+    finishBlock(raw, lf, cr, out, w);
+  }
+  run.lf = lf;
+  run.cr = cr;
 }
 
 bool haveAvx512() {
   static const bool kHave = __builtin_cpu_supports("avx512bw");
   return kHave;
 }
-
-}  // namespace
 #endif
 
-namespace {
-
-struct Bits {
-  uint64_t eol = 0;
-  uint64_t key_stop = 0;
-  uint64_t special = 0;
-};
-
-// The baseline classifier: SSE2 (every x86-64), four 16-octet steps; plain C++ elsewhere.
-void classifyBaseline(const char* p, uint64_t& eol, uint64_t& key_stop, uint64_t& special) {
 #if defined(__SSE2__)
-  auto chunk = [](const char* c, unsigned shift, Bits& b) {
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
+// One block in four 16-octet steps (every x86-64).
+RawBlock rawBaseline(const char* p) {
+  RawBlock b;
+  for (unsigned shift = 0; shift < 64; shift += 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + shift));
     auto eq = [&x](char o) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(o)); };
     auto bits = [shift](__m128i m) {
       return uint64_t{static_cast<uint32_t>(_mm_movemask_epi8(m))} << shift;
     };
-    const __m128i eol = _mm_or_si128(eq('\n'), eq('\r'));
-    const __m128i hash = eq('#');
+    __m128i lf = eq('\n');
+    __m128i cr = eq('\r');
+    __m128i hash = eq('#');
     // x + 1 < 0x22 as signed octets: exactly x <= 0x20 or x >= 0x7F.
-    const __m128i outside = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)), _mm_set1_epi8(0x22));
+    __m128i outside = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)), _mm_set1_epi8(0x22));
     // '$' (0x24) and '%' (0x25) differ only in bit 0.
-    const __m128i dollar_percent = _mm_cmpeq_epi8(
+    __m128i dollar_percent = _mm_cmpeq_epi8(
         _mm_and_si128(x, _mm_set1_epi8(static_cast<char>(0xFE))), _mm_set1_epi8('$'));
-    b.eol |= bits(eol);
-    b.key_stop |= bits(_mm_or_si128(_mm_or_si128(eol, hash), eq(':')));
+    __m128i value_end = _mm_or_si128(_mm_or_si128(lf, cr), hash);
+    b.lf |= bits(lf);
+    b.cr |= bits(cr);
+    b.value_end |= bits(value_end);
+    b.key_stop |= bits(_mm_or_si128(value_end, eq(':')));
     b.special |=
         bits(_mm_or_si128(_mm_or_si128(outside, hash), _mm_or_si128(dollar_percent, eq('*'))));
-  };
-  Bits b;
-  chunk(p, 0, b);
-  chunk(p + 16, 16, b);
-  chunk(p + 32, 32, b);
-  chunk(p + 48, 48, b);
-  eol = b.eol;
-  key_stop = b.key_stop;
-  special = b.special;
+  }
+  return b;
+}
 #else
-  Bits b;
+// Plain C++ elsewhere.
+RawBlock rawBaseline(const char* p) {
+  RawBlock b;
   for (unsigned i = 0; i < 64; ++i) {
     const auto o = static_cast<unsigned char>(p[i]);
     const uint64_t bit = uint64_t{1} << i;
-    const bool line_end = o == '\n' || o == '\r';
-    b.eol |= line_end ? bit : 0;
-    b.key_stop |= (line_end || o == '#' || o == ':') ? bit : 0;
+    b.lf |= o == '\n' ? bit : 0;
+    b.cr |= o == '\r' ? bit : 0;
+    b.value_end |= (o == '\n' || o == '\r' || o == '#') ? bit : 0;
+    b.key_stop |= (o == '\n' || o == '\r' || o == '#' || o == ':') ? bit : 0;
     b.special |= (o <= 0x20 || o >= 0x7F || o == '#' || o == '%' || o == '*' || o == '$') ? bit : 0;
   }
-  eol = b.eol;
-  key_stop = b.key_stop;
-  special = b.special;
+  return b;
+}
 #endif
+
+// The baseline classifier of a run's blocks from p.
+void classifyBaseline(const char* p, Run& run) {
+  uint64_t lf = run.lf;
+  uint64_t cr = run.cr;
+  for (size_t w = run.at; w < run.at + run.count; ++w, p += 64) {
+    finishBlock(rawBaseline(p), lf, cr, *run.out, w);
+  }
+  run.lf = lf;
+  run.cr = cr;
 }
 
 }  // namespace
 
+// NOLINTNEXTLINE(cppcoreguidelines-pro-type-member-init): refill(0) writes all of bits_.
 RobotsLexer::RobotsLexer(std::string_view body, Classifier classifier) {
   const std::string_view b = robotsEffectiveBody(body);
   data_ = b.data();
@@ -179,37 +230,43 @@ RobotsLexer::RobotsLexer(std::string_view body, Classifier classifier) {
 #else
   static_cast<void>(classifier);
 #endif
-  load(0);
+  refill(0);
 }
 
-// Kept small (no frame; the classifier is a tail call): it runs once per 64 octets.
-void RobotsLexer::load(size_t at) {
-  base_ = at & ~size_t{63};
-  if (size_ - base_ < 64) {
-    loadLast();
+void RobotsLexer::refill(size_t at) {
+  window_ = at & ~size_t{63};
+  char before = window_ != 0 ? data_[window_ - 1] : '\0';
+  Run run{&bits_, 0, 0, before == '\n' ? 1U : 0U, before == '\r' ? 1U : 0U};
+  auto classify = [this, &run](const char* p, size_t count) {
+    run.count = count;
+#if defined(AGENTBOX_ROBOTS_AVX512)
+    if (avx512_) {
+      classifyAvx512(p, run);
+      run.at += count;
+      return;
+    }
+#endif
+    classifyBaseline(p, run);
+    run.at += count;
+  };
+  constexpr size_t kBlocks = robots_internal::kLexerWindowBlocks;
+  size_t full = std::min(kBlocks, (size_ - window_) / 64);
+  classify(data_ + window_, full);
+  if (full == kBlocks) {
     return;
   }
-  classify(data_ + base_);
-}
-
-void RobotsLexer::loadLast() {
+  // The block that holds the end, padded with LF; after it, nothing but LF.
   char pad[64];
-  const size_t n = size_ - base_;
+  size_t tail = window_ + full * 64;
+  size_t n = size_ - tail;
   if (n != 0) {
-    std::memcpy(pad, data_ + base_, n);
+    std::memcpy(pad, data_ + tail, n);
   }
   std::memset(pad + n, '\n', 64 - n);
-  classify(pad);
-}
-
-void RobotsLexer::classify(const char* p) {
-#if defined(AGENTBOX_ROBOTS_AVX512)
-  if (avx512_) {
-    classifyAvx512(p, block_.eol, block_.key_stop, block_.special);
-    return;
+  classify(pad, 1);
+  for (size_t w = full + 1; w < kBlocks; ++w) {
+    bits_.key_stop[w] = bits_.special[w] = bits_.value_end[w] = bits_.start[w] = ~uint64_t{0};
   }
-#endif
-  classifyBaseline(p, block_.eol, block_.key_stop, block_.special);
 }
 
 std::vector<RobotsRecord> robotsRecordsByScanForTest(std::string_view body) {

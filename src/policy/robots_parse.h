@@ -5,6 +5,7 @@
 // Never fails: any input is read, and what is not a record is skipped.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -44,6 +45,27 @@ struct RobotsRecord {
   bool literal = false;
 };
 
+namespace robots_internal {
+
+// What the lexer knows about a window of kLexerWindowBlocks blocks of 64 octets of the body:
+// one bit per octet per class (bit i of word w is octet 64 * w + i of the window); octets past
+// the end of the body read as LF, so every search stops at the end. A window is classified at
+// once, ahead of the lines that read it, and the start of each line is a class of its own:
+// finding the next line never waits on the octets of the current one, so the work on
+// consecutive lines overlaps.
+inline constexpr size_t kLexerWindowBlocks = 16;  // 1 KiB of text
+struct LexerWindow {
+  std::array<uint64_t, kLexerWindowBlocks> key_stop;  // LF CR '#' ':' (ends a key)
+  // LF CR '#' and the octets that keep a value from being a literal (RobotsRecord): <= 0x20,
+  // >= 0x7F, '%' '*' '$'.
+  std::array<uint64_t, kLexerWindowBlocks> special;
+  std::array<uint64_t, kLexerWindowBlocks> value_end;  // LF CR '#' (ends a value)
+  // A line starts here: after an LF, or after a CR that is not followed by an LF.
+  std::array<uint64_t, kLexerWindowBlocks> start;
+};
+
+}  // namespace robots_internal
+
 // Reads records in file order:
 //   RobotsLexer lex(body);
 //   RobotsRecord rec;
@@ -65,32 +87,25 @@ class RobotsLexer {
   bool next(RobotsRecord& out);
 
  private:
-  // What the lexer needs to know about 64 octets of the body, one bit per octet (bit i is
-  // octet base_ + i); octets past the end of the body read as LF, so every search stops at
-  // the end. Each block is classified once (SSE2: four 16-octet steps), and the line layer is
-  // then a few bit scans per line: every octet is looked at once, except blanks around keys.
-  struct Block {
-    uint64_t eol = 0;       // LF CR
-    uint64_t key_stop = 0;  // LF CR '#' ':' (ends a key)
-    // LF CR '#' and the octets that keep a value from being a literal (RobotsRecord): <= 0x20,
-    // >= 0x7F, '%' '*' '$'. (key_stop & special) is LF CR '#', what ends a value.
-    uint64_t special = 0;
-  };
-  void load(size_t at);
-  void loadLast();               // load() of the block that holds the end: a copy padded with LF
-  void classify(const char* p);  // 64 octets at p into block_
-  // Offset of the first octet at or after `at` whose bit is set in pick(block), or the size
-  // of the body. Offsets only move forward, so each block is loaded once.
-  template <class Pick>
-  size_t find(size_t at, Pick pick);
+  using Window = robots_internal::LexerWindow;
+  // The last block of a window is only read as the upper part of a search that starts in the
+  // block before it, so a window moves on every kLexerWindowBlocks - 1 blocks.
+  static constexpr size_t kWindowReach = (robots_internal::kLexerWindowBlocks - 1) * 64;
+  // Classifies the window that begins with the block holding `at` (<= size_).
+  void refill(size_t at);
+  // Offset of the first octet at or after `at` (<= size_) whose bit is set in `bits` (a class
+  // of window_), or some offset >= size_ if there is none before the end. A search that
+  // starts before the window or near its end refills it; the lexer's searches go forward
+  // (those of one line start at or after its start), so each block is classified about once.
+  size_t find(size_t at, const uint64_t* bits);
 
   const char* data_;
   size_t size_;
-  size_t pos_ = 0;   // start of the next line
-  size_t base_ = 0;  // offset of block_'s first octet, a multiple of 64
-  Block block_;
+  size_t pos_ = 0;     // start of the next line
+  size_t window_ = 0;  // offset of the window's first octet, a multiple of 64
   uint32_t line_ = 0;
   bool avx512_ = false;  // classify blocks with AVX-512BW (chosen at run time)
+  Window bits_;
 };
 
 namespace robots_internal {
@@ -230,17 +245,29 @@ inline bool keyIs(const char* k, const Keyword& w) {
   }
 }
 
-template <class Pick>
-inline size_t RobotsLexer::find(size_t at, Pick pick) {
+inline size_t RobotsLexer::find(size_t at, const uint64_t* bits) {
   for (;;) {
-    if (at - base_ >= 64) {  // also when at < base_ (wraps)
-      load(at);
+    size_t rel = at - window_;  // also when at < window_ (wraps)
+    if (rel >= kWindowReach) {
+      refill(at);
+      rel = at - window_;
     }
-    const uint64_t m = pick(block_) >> (at - base_);
+    // At least 57 bits from `at` on, in one load: no branch on where a block ends.
+    uint64_t m = 0;
+    unsigned reach = 64;
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&m, reinterpret_cast<const char*>(bits) + rel / 8, 8);
+      m >>= rel % 8;
+      reach -= rel % 8;
+    } else {
+      size_t w = rel / 64;
+      unsigned shift = rel % 64;
+      m = (bits[w] >> shift) | ((bits[w + 1] << 1) << (63 - shift));
+    }
     if (m != 0) {
       return at + static_cast<size_t>(__builtin_ctzll(m));
     }
-    at = base_ + 64;  // at most size_: the block holding size_ has its LF padding
+    at += reach;  // at most size_: octets past the end have every bit
   }
 }
 
@@ -254,13 +281,14 @@ inline size_t RobotsLexer::find(size_t at, Pick pick) {
   size_t p = pos_;
   while (p < n) {
     ++line_;
-    const size_t q = find(p, [](const Block& b) { return b.key_stop; });
+    const size_t q = find(p, bits_.key_stop.data());
+    // The next line's start depends only on p, not on what this line holds.
+    size_t next_line = find(p + 1, bits_.start.data());
     size_t key_at = 0;
     size_t key_len = 0;
     size_t value_at = 0;
     size_t value_len = 0;
     bool literal = false;
-    size_t r = q;
     if (q < n && s[q] == ':') {
       size_t k = p;
       while (isBlank(s[k])) {  // stops at the ':'
@@ -276,14 +304,11 @@ inline size_t RobotsLexer::find(size_t at, Pick pick) {
       while (v < n && isBlank(s[v])) {
         ++v;
       }
-      // The first octet that ends the value or keeps it from being a literal; find() leaves
-      // block_ on the block that holds it.
-      const size_t sp = find(v, [](const Block& b) { return b.special; });
+      // The first octet that ends the value or keeps it from being a literal.
+      const size_t sp = find(v, bits_.special.data());
       size_t last = sp;
-      r = sp;
-      if (((block_.key_stop >> (sp - base_)) & 1) == 0) {  // not LF CR '#': not the end yet
-        r = find(sp, [](const Block& b) { return b.key_stop & b.special; });
-        last = r;
+      if (sp < n && s[sp] != '\n' && s[sp] != '\r' && s[sp] != '#') {  // not the end yet
+        last = find(sp, bits_.value_end.data());
         while (last > v && isBlank(s[last - 1])) {
           --last;
         }
@@ -298,13 +323,7 @@ inline size_t RobotsLexer::find(size_t at, Pick pick) {
       value_at = w.value_at;
       value_len = w.value_len;
     }
-    if (r < n && s[r] == '#') {
-      r = find(r, [](const Block& b) { return b.eol; });
-    }
-    if (r < n) {
-      r += (s[r] == '\r' && r + 1 < n && s[r + 1] == '\n') ? 2 : 1;
-    }
-    p = r;
+    p = next_line;
     if (key_len != 0) {
       pos_ = p;
       out.line = line_;

@@ -178,6 +178,44 @@ TEST(RobotsLexer, AgreesWithPlainScanOnGeneratedFiles) {
   EXPECT_GT(literals_seen, 800u);
 }
 
+TEST(RobotsLexer, RecordsAcrossWindows) {
+  // The lexer classifies a window of robots_internal::kLexerWindowBlocks blocks at a time:
+  // files several windows long, whose lines and comments sometimes run longer than a block
+  // or a whole window, and empty lines, so that searches start in the last block of a window
+  // (or at its first octet, right after a line end), run past it, and begin before it.
+  constexpr size_t kWindow = robots_internal::kLexerWindowBlocks * 64;
+  std::mt19937 rng(1024);
+  const std::string_view ends[] = {"\n", "\r", "\r\n"};
+  for (int file = 0; file < 400; ++file) {
+    std::string body;
+    const size_t size = kWindow * (1 + rng() % 5) + rng() % 64;
+    while (body.size() < size) {
+      const size_t run = rng() % 8 == 0 ? rng() % (kWindow + 200) : rng() % 40;
+      switch (rng() % 5) {
+        case 0:
+          break;  // an empty line (after a CR, an LF here makes the two one CR LF)
+        case 1:
+          body += "Disallow: /" + std::string(run, 'a') + (rng() % 2 == 0 ? "*" : "");
+          break;
+        case 2:
+          body += "# " + std::string(run, 'c');
+          break;
+        case 3:
+          body += "Allow:" + std::string(run % 70, ' ') + "/x%41 y" + std::string(run, 'b');
+          break;
+        default:
+          body += "User-agent: agentbox";
+          break;
+      }
+      body += ends[rng() % std::size(ends)];
+    }
+    expectSameRecords(body);
+    if (HasFailure()) {
+      return;
+    }
+  }
+}
+
 TEST(RobotsLexer, RecordsAcrossBlockBoundaries) {
   // Shift a fixed file by 0..140 octets so that keys, colons, values, comments and CR LF
   // pairs each fall on both sides of a 64-octet boundary (and at the very end of the body).
