@@ -304,7 +304,8 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
   re2::StringPiece groups[kMaxGroups + 1];
   const int ngroups = std::min(confirm->NumberOfCapturingGroups(), kMaxGroups) + 1;
   bool found = false;
-  size_t pos = 0;
+  // The prefilter is false only where RE2 would find no match at all (confirm_prefilter.h).
+  size_t pos = cr.prefilter.mayMatch(text_) ? 0 : text_.size();
   while (pos < text_.size() &&
          confirm->Match(input, pos, text_.size(), RE2::UNANCHORED, groups, ngroups)) {
     re2::StringPiece g = groups[0];
