@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "redact/charset.h"
@@ -183,6 +184,10 @@ class Parser {
     return f;
   }
 
+  // The regex is "<one byte>(<group 1>)<one byte>" at its top level: group 1 is the match
+  // without its first and last byte.
+  [[nodiscard]] bool groupIsMiddle() const { return top_shape_ == "SGS"; }
+
  private:
   [[nodiscard]] bool atEnd() const { return pos_ >= re_.size(); }
   [[nodiscard]] char peek() const { return re_[pos_]; }
@@ -199,6 +204,9 @@ class Parser {
     branches.push_back(parseConcatenation(caseless, dotall));
     while (ok_ && !atEnd() && peek() == '|') {
       ++pos_;
+      if (depth_ == 0) {
+        top_shape_ = "|";  // alternatives at the top: no single shape
+      }
       branches.push_back(parseConcatenation(caseless, dotall));
     }
     return alternation(std::move(branches));
@@ -208,13 +216,27 @@ class Parser {
   Facts parseConcatenation(bool& caseless, bool& dotall) {
     Facts f = emptyFacts();
     while (ok_ && !atEnd() && peek() != '|' && peek() != ')') {
+      int captures_before = captures_;
+      last_atom_captures_ = false;
       std::optional<Facts> atom = parseAtom(caseless, dotall);
       if (!atom.has_value()) {
         continue;  // a flag group such as (?i): no atom
       }
-      f = concat(std::move(f), parseRepeats(std::move(*atom)));
+      bool capture_group = last_atom_captures_;
+      size_t repeat_at = pos_;
+      Facts item = parseRepeats(std::move(*atom));
+      noteTopLevelItem(item, capture_group && pos_ == repeat_at, captures_ == captures_before);
+      f = concat(std::move(f), std::move(item));
     }
     return f;
+  }
+
+  // G: an unrepeated capture group; S: one byte, no capture inside; O: anything else.
+  void noteTopLevelItem(const Facts& item, bool plain_capture_group, bool no_capture) {
+    if (depth_ != 0 || top_shape_ == "|") {
+      return;
+    }
+    top_shape_ += plain_capture_group ? 'G' : (no_capture && item.single ? 'S' : 'O');
   }
 
   Facts parseRepeats(Facts atom) {
@@ -327,9 +349,11 @@ class Parser {
   std::optional<Facts> parseGroup(bool& caseless, bool& dotall) {
     bool inner_caseless = caseless;
     bool inner_dotall = dotall;
+    bool capturing = true;
     if (!atEnd() && peek() == '?') {
       ++pos_;
-      if (!atEnd() && peek() == 'P') {
+      capturing = !atEnd() && peek() == 'P';
+      if (capturing) {
         skipGroupName();
       } else if (parseFlags(inner_caseless, inner_dotall)) {
         caseless = inner_caseless;  // "(?i)": for the rest of the enclosing group
@@ -337,12 +361,16 @@ class Parser {
         return std::nullopt;
       }
     }
+    captures_ += capturing ? 1 : 0;
+    ++depth_;
     Facts f = parseAlternation(inner_caseless, inner_dotall);
+    --depth_;
     if (atEnd() || peek() != ')') {
       fail();
       return emptyFacts();
     }
     ++pos_;
+    last_atom_captures_ = capturing;
     return f;
   }
 
@@ -527,6 +555,10 @@ class Parser {
   std::string_view re_;
   size_t pos_ = 0;
   bool ok_ = true;
+  int depth_ = 0;                    // groups open around the current position
+  int captures_ = 0;                 // capture groups opened so far
+  bool last_atom_captures_ = false;  // the atom just parsed is a capture group
+  std::string top_shape_;            // one letter per top-level item (noteTopLevelItem)
 };
 
 ConfirmPrefilter::Segment compile(const Piece& s) {
@@ -559,11 +591,13 @@ size_t findSegment(const ConfirmPrefilter::Segment& seg, std::string_view text, 
 
 ConfirmPrefilter ConfirmPrefilter::fromRegex(std::string_view regex) {
   ConfirmPrefilter p;
-  std::optional<Facts> facts = Parser(regex).parseAll();
+  Parser parser(regex);
+  std::optional<Facts> facts = parser.parseAll();
   if (!facts.has_value()) {
     return p;
   }
   p.analyzed_ = true;
+  p.group_is_middle_ = parser.groupIsMiddle();
   p.min_length_ = facts->min_length;
   for (const Piece& s : facts->segments) {
     // A single broad class (a boundary such as [^A-Za-z0-9_]) is nearly always there.

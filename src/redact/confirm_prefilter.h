@@ -29,6 +29,10 @@ class ConfirmPrefilter {
   // False only if no substring of `text` can match the regex.
   [[nodiscard]] bool mayMatch(std::string_view text) const;
 
+  // The regex is "<one byte>(<group 1>)<one byte>" at its top level (every `prefixed` rule),
+  // so group 1 is the match without its first and last byte and RE2 need not capture.
+  [[nodiscard]] bool groupIsMiddle() const { return group_is_middle_; }
+
   [[nodiscard]] uint32_t minLengthForTest() const { return min_length_; }
   [[nodiscard]] size_t segmentCountForTest() const { return segments_.size(); }
   [[nodiscard]] bool analyzedForTest() const { return analyzed_; }
@@ -42,6 +46,7 @@ class ConfirmPrefilter {
 
  private:
   bool analyzed_ = false;
+  bool group_is_middle_ = false;
   uint32_t min_length_ = 0;
   std::vector<Segment> segments_;  // in match order, gaps allowed between them
 };

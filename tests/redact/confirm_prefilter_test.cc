@@ -53,6 +53,15 @@ TEST(ConfirmPrefilter, RejectsOnlyTextsWithoutTheNecessaryParts) {
   EXPECT_FALSE(caseless.mayMatch("BEGIN-XY"));  // the class is outside (?i:...)
 }
 
+TEST(ConfirmPrefilter, KnowsWhenGroupOneIsTheMatchWithoutItsEdges) {
+  EXPECT_TRUE(ConfirmPrefilter::fromRegex("(?:[^a-z]|[nrt])(ab+(c)?)[^b]").groupIsMiddle());
+  EXPECT_TRUE(ConfirmPrefilter::fromRegex("[^x](?P<v>y{3})[z]").groupIsMiddle());
+  for (const char* re : {"a(b)", "(a)b", "[x](y)(z)", "([x])(y)[z]", "x(y)+z", "x(y)z|w(v)u",
+                         "x{2}(y)z", "(?:x)(?:y)z", "x(?:y)z"}) {
+    EXPECT_FALSE(ConfirmPrefilter::fromRegex(re).groupIsMiddle()) << re;
+  }
+}
+
 TEST(ConfirmPrefilter, GivesUpOnSyntaxItDoesNotKnow) {
   for (const char* re : {R"(\pL+)", "a{,3}", "[[:alpha:]]+", "(?-i:a)", R"(\Qa.b\E)", "a**"}) {
     auto p = ConfirmPrefilter::fromRegex(re);
