@@ -62,6 +62,23 @@ class CharSet {
   }
 
   bool has(unsigned char c) const { return bits_[c]; }
+  void insert(unsigned char c) { bits_[c] = true; }
+  [[nodiscard]] size_t size() const {
+    size_t n = 0;
+    for (bool b : bits_) {
+      n += b ? 1 : 0;
+    }
+    return n;
+  }
+  // The lowest byte in the set (0 if empty).
+  [[nodiscard]] unsigned char first() const {
+    for (size_t c = 0; c < bits_.size(); ++c) {
+      if (bits_[c]) {
+        return static_cast<unsigned char>(c);
+      }
+    }
+    return 0;
+  }
   bool has(std::byte b) const { return bits_[static_cast<unsigned char>(b)]; }
   void add(const CharSet& other) {
     for (size_t c = 0; c < bits_.size(); ++c) {

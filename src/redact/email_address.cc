@@ -42,6 +42,33 @@ bool isPlaceholderLocalPart(std::string_view local) {
   return std::find(kLocals.begin(), kLocals.end(), local) != kLocals.end();
 }
 
+// An address whose letters spell a stand-in word once the dots and '@' go: "a@dd.re.ss"
+// (git's release notes), "e@mail.com". Checked with and without the top-level domain.
+bool spellsPlaceholder(std::string_view local, std::string_view domain) {
+  static constexpr std::array<std::string_view, 10> kWords = {
+      "address",   "emailaddress", "mailaddress", "youraddress", "email",
+      "youremail", "myemail",      "yourname",    "someone",     "username"};
+  std::string all(local);
+  for (char c : domain) {
+    if (c != '.') {
+      all += c;
+    }
+  }
+  const std::string without_tld =
+      all.substr(0, all.size() - (domain.size() - domain.rfind('.') - 1));
+  return std::any_of(kWords.begin(), kWords.end(),
+                     [&](std::string_view w) { return all == w || without_tld == w; });
+}
+
+// The attacker's host of security tests and advisories ("trusted.com@evil.com" in a URL
+// parser's tests): never a person's address.
+bool isSecurityTestDomain(std::string_view domain) {
+  static constexpr std::array<std::string_view, 6> kDomains = {
+      "evil.com", "evil.org", "evil.net", "attacker.com", "attacker.org", "malicious.com"};
+  return std::any_of(kDomains.begin(), kDomains.end(),
+                     [&](std::string_view d) { return isOrUnder(domain, d); });
+}
+
 }  // namespace
 
 bool isDocumentationDomain(std::string_view host) {
@@ -74,7 +101,8 @@ bool isRedactableEmail(std::string_view email) {
   if (dot == std::string::npos || !isDelegatedTld(std::string_view(domain).substr(dot + 1))) {
     return false;  // .test, .invalid, .local, .xx, getty@tty1.service, foo@.timer, company.tld
   }
-  return !isDocumentationDomain(domain) && !isPlaceholderLocalPart(local);
+  return !isDocumentationDomain(domain) && !isPlaceholderLocalPart(local) &&
+         !spellsPlaceholder(local, domain) && !isSecurityTestDomain(domain);
 }
 
 }  // namespace agentbox::redact

@@ -12,8 +12,10 @@ namespace agentbox::redact {
 // suffix list, email_tlds.inc) and is not reserved for documentation (RFC 2606/6761:
 // example.com/.org/.net, .test, .invalid, .example, .localhost, .local) nor a placeholder
 // domain of manuals (domain.com, yourcompany.com, server.com, ...); the local part is not a
-// placeholder either (email@, user@domain, you@, ...); `git@host` SSH remotes are not
-// addresses. `email` is the captured value (local part, '@', domain); case is ignored.
+// placeholder either (email@, user@domain, you@, ...), nor does the address spell one
+// ("a@dd.re.ss"); attackers' hosts of security tests (evil.com, attacker.com) and `git@host`
+// SSH remotes are not addresses. `email` is the captured value (local part, '@', domain); case is
+// ignored.
 bool isRedactableEmail(std::string_view email);
 
 // A host reserved for documentation (RFC 2606/6761: example.com/.org/.net and names under

@@ -72,6 +72,7 @@ Status RuleSet::addRule(Rule rule) {
     return makeError(Errc::kInvalidInput, "redaction rule {}: regex rejected by RE2: {}", rule.id,
                      cr.confirm->error());
   }
+  cr.prefilter = detail::ConfirmPrefilter::fromRegex(rule.regex);
   cr.continue_chars =
       CharSet::parse(rule.continue_chars.empty() ? std::string_view("^\r\n") : rule.continue_chars);
   cr.lead_chars = CharSet::parse(rule.lead_chars);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "redact/charset.h"
+#include "redact/confirm_prefilter.h"
 #include "redact/rule.h"
 #include "util/blob_cache.h"
 #include "util/result.h"
@@ -78,6 +79,7 @@ struct CompiledRule {
   Rule rule;
   RuleKind kind = RuleKind::kRegex;
   std::unique_ptr<ConfirmRegex> confirm;  // kRegex only
+  detail::ConfirmPrefilter prefilter;     // kRegex: false means RE2 cannot match the text
   CharSet continue_chars;
   CharSet lead_chars;
   uint32_t back = 0;          // window start = trigger end - back
