@@ -31,7 +31,8 @@ namespace {
 
 using namespace agentbox::redact;
 
-constexpr const char* kSecretlint = "/work/main/.tools/npm/node_modules/.bin/secretlint";
+// Installed by scripts/setup.sh beside the sources.
+constexpr const char* kSecretlint = AGENTBOX_SOURCE_DIR "/.tools/npm/node_modules/.bin/secretlint";
 constexpr size_t kInProcessBytes = 64u << 20;
 constexpr size_t kEndToEndBytes = 200u << 20;
 
