@@ -48,6 +48,7 @@ const RE2* ConfirmRegex::get() const {
     opts.set_log_errors(false);
     re_ = std::make_unique<RE2>(pattern_, opts);
     if (re_->ok()) {
+      prefilter_ = detail::ConfirmPrefilter::fromRegex(pattern_);
       ready_.store(re_.get(), std::memory_order_release);
     }
   });
@@ -72,7 +73,6 @@ Status RuleSet::addRule(Rule rule) {
     return makeError(Errc::kInvalidInput, "redaction rule {}: regex rejected by RE2: {}", rule.id,
                      cr.confirm->error());
   }
-  cr.prefilter = detail::ConfirmPrefilter::fromRegex(rule.regex);
   cr.continue_chars =
       CharSet::parse(rule.continue_chars.empty() ? std::string_view("^\r\n") : rule.continue_chars);
   cr.lead_chars = CharSet::parse(rule.lead_chars);

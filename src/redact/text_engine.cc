@@ -316,11 +316,12 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
   }
   re2::StringPiece groups[kMaxGroups + 1];
   // Without capture groups RE2 needs only its DFA, several times cheaper on a match.
-  bool middle = cr.prefilter.groupIsMiddle();
+  const detail::ConfirmPrefilter& prefilter = cr.confirm->prefilter();
+  bool middle = prefilter.groupIsMiddle();
   const int ngroups = middle ? 1 : std::min(confirm->NumberOfCapturingGroups(), kMaxGroups) + 1;
   bool found = false;
   // The prefilter is false only where RE2 would find no match at all (confirm_prefilter.h).
-  size_t pos = cr.prefilter.mayMatch(text_) ? 0 : text_.size();
+  size_t pos = prefilter.mayMatch(text_) ? 0 : text_.size();
   while (pos < text_.size() &&
          confirm->Match(input, pos, text_.size(), RE2::UNANCHORED, groups, ngroups)) {
     re2::StringPiece g = redactedGroup(groups, ngroups, middle);
