@@ -83,7 +83,7 @@ struct RobotsOptions {
 struct NetworkUpdate {
   std::shared_ptr<const policy::NetRules> rules;  // not null
   std::shared_ptr<policy::RateLimiter> rate;      // null: no rate limits
-  RobotsOptions robots;
+  RobotsOptions robots{};
 };
 
 struct ProxyOptions {
@@ -94,8 +94,8 @@ struct ProxyOptions {
   std::chrono::milliseconds connect_timeout{10'000};  // 504 past it; 0 = none
   std::chrono::milliseconds header_timeout{10'000};   // 408 past it; 0 = none
   std::chrono::milliseconds idle_timeout{60'000};     // close past it; 0 = none
-  ParseLimits limits;
-  RobotsOptions robots;
+  ParseLimits limits{};
+  RobotsOptions robots{};
   // Requests of one host that may wait for its Crawl-delay at once (429 beyond).
   uint32_t crawl_queue_limit = 16;
 };
