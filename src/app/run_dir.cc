@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -22,11 +21,9 @@ namespace agentbox::app {
 namespace {
 
 std::string randomHex(size_t bytes) {
-  unsigned char buf[16] = {};
-  ssize_t got = ::getrandom(buf, std::min(bytes, sizeof(buf)), 0);
   std::string out;
-  for (ssize_t i = 0; i < got; ++i) {
-    out += fmt::format("{:02x}", buf[i]);
+  for (char c : sys::randomBytes(bytes).value_or(std::string())) {
+    out += fmt::format("{:02x}", static_cast<unsigned char>(c));
   }
   return out;
 }

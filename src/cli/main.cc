@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
   try {
     int rc = agentbox::cli::dispatch(argc, argv);
     // Every command has released what it holds (files, children, threads) before it returns:
-    // what is left is freeing memory and libraries' exit handlers, ~0.5-1 ms of each run's
-    // wall time for nothing. The sanitizers' leak check runs at exit, so they keep it.
+    // what is left is freeing memory and the libraries' exit handlers, on every run's wall
+    // time. The sanitizers' leak check runs at exit, so they keep it.
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
     if (std::fflush(nullptr) == 0) {
       std::_Exit(rc);

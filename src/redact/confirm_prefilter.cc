@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "redact/charset.h"
+#include "util/hex.h"
 
 namespace agentbox::redact::detail {
 
@@ -465,22 +466,10 @@ class Parser {
 
   // After "\x": two hex digits (the braced form is not used by the rules).
   std::optional<CharSet> parseHexEscape() {
-    auto hex = [](char h) -> int {
-      if (h >= '0' && h <= '9') {
-        return h - '0';
-      }
-      if (h >= 'a' && h <= 'f') {
-        return h - 'a' + 10;
-      }
-      if (h >= 'A' && h <= 'F') {
-        return h - 'A' + 10;
-      }
-      return -1;
-    };
-    if (pos_ + 2 > re_.size() || hex(re_[pos_]) < 0 || hex(re_[pos_ + 1]) < 0) {
+    if (pos_ + 2 > re_.size() || !isHexDigit(re_[pos_]) || !isHexDigit(re_[pos_ + 1])) {
       return std::nullopt;
     }
-    auto b = static_cast<unsigned>(hex(re_[pos_]) * 16 + hex(re_[pos_ + 1]));
+    auto b = static_cast<unsigned>(hexDigitValue(re_[pos_]) * 16 + hexDigitValue(re_[pos_ + 1]));
     pos_ += 2;
     return rangeSet(b, b);
   }

@@ -155,7 +155,8 @@ Result<HsDatabase> RuleSet::compileExpressions(bool secret) const {
 }
 
 std::string RuleSet::databaseKey() const {
-  // Plain text, length-prefixed: the cache hashes it into a file name (util/blob_cache.h).
+  // Plain text, one field per line and each expression length-prefixed; the cache hashes it
+  // into a file name (util/blob_cache.h).
   std::string key = fmt::format("agentbox rule database 1\nvectorscan {}\n", hs_version());
   hs_platform_info_t platform{};
   if (hs_populate_platform(&platform) == HS_SUCCESS) {

@@ -45,6 +45,15 @@ class Stack {
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
   void* base() const { return base_; }
+  // clone3 arguments that run the child on this stack.
+  compat::CloneArgs args(uint64_t flags) const {
+    compat::CloneArgs a{};
+    a.flags = flags;
+    a.exit_signal = SIGCHLD;
+    a.stack = reinterpret_cast<uint64_t>(base_);
+    a.stack_size = kStackBytes;
+    return a;
+  }
   bool holds(const void* p) const {
     auto* c = static_cast<const char*>(p);
     return c >= static_cast<const char*>(base_) &&
@@ -55,6 +64,15 @@ class Stack {
   void* base_;
 };
 
+// The child's exit status, or -1 if it was not reaped or did not exit normally.
+int exitStatusOf(long pid) {
+  int status = 0;
+  if (::waitpid(static_cast<pid_t>(pid), &status, 0) != pid || !WIFEXITED(status)) {
+    return -1;
+  }
+  return WEXITSTATUS(status);
+}
+
 TEST(CloneOnStack, AVforkChildRunsOnTheGivenStackInOurMemoryAndExitsWithItsResult) {
   if (!kCloneOnStackSupported) {
     GTEST_SKIP() << "x86-64 only";
@@ -63,21 +81,14 @@ TEST(CloneOnStack, AVforkChildRunsOnTheGivenStackInOurMemoryAndExitsWithItsResul
   ASSERT_NE(stack.base(), MAP_FAILED);
   Shared shared;
   shared.exit_code = 5;
-  compat::CloneArgs args{};
-  args.flags = CLONE_VM | CLONE_VFORK;
-  args.exit_signal = SIGCHLD;
-  args.stack = reinterpret_cast<uint64_t>(stack.base());
-  args.stack_size = kStackBytes;
+  compat::CloneArgs args = stack.args(CLONE_VM | CLONE_VFORK);
   long pid = cloneOnStack(args, &childRuns, &shared);
   ASSERT_GT(pid, 0) << "clone3 failed: " << -pid;
   // CLONE_VFORK: the child has exited by now, and what it wrote is in our memory.
   EXPECT_EQ(shared.seen_before, 5);
   EXPECT_EQ(shared.exit_code, 42);
   EXPECT_TRUE(stack.holds(shared.frame)) << "the child's frame is not on the given stack";
-  int status = 0;
-  ASSERT_EQ(::waitpid(static_cast<pid_t>(pid), &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 7);
+  EXPECT_EQ(exitStatusOf(pid), 7);
 }
 
 TEST(CloneOnStack, WithoutCloneVmTheChildWritesItsOwnCopy) {
@@ -87,16 +98,10 @@ TEST(CloneOnStack, WithoutCloneVmTheChildWritesItsOwnCopy) {
   Stack stack;
   ASSERT_NE(stack.base(), MAP_FAILED);
   Shared shared;
-  compat::CloneArgs args{};
-  args.exit_signal = SIGCHLD;
-  args.stack = reinterpret_cast<uint64_t>(stack.base());
-  args.stack_size = kStackBytes;
+  compat::CloneArgs args = stack.args(0);
   long pid = cloneOnStack(args, &childRuns, &shared);
   ASSERT_GT(pid, 0) << "clone3 failed: " << -pid;
-  int status = 0;
-  ASSERT_EQ(::waitpid(static_cast<pid_t>(pid), &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 7);
+  EXPECT_EQ(exitStatusOf(pid), 7);
   EXPECT_EQ(shared.exit_code, 0);
 }
 
@@ -108,9 +113,8 @@ TEST(CloneOnStack, RefusesAMissingStackOrFunction) {
   long expected = kCloneOnStackSupported ? -EINVAL : -ENOSYS;
   EXPECT_EQ(cloneOnStack(args, &childRuns, &shared), expected);
   Stack stack;
-  args.stack = reinterpret_cast<uint64_t>(stack.base());
-  args.stack_size = kStackBytes;
-  EXPECT_EQ(cloneOnStack(args, nullptr, &shared), expected);
+  compat::CloneArgs with_stack = stack.args(CLONE_VM | CLONE_VFORK);
+  EXPECT_EQ(cloneOnStack(with_stack, nullptr, &shared), expected);
 }
 
 TEST(CloneOnStack, AKernelRefusalComesBackAsMinusErrno) {
@@ -119,10 +123,8 @@ TEST(CloneOnStack, AKernelRefusalComesBackAsMinusErrno) {
   }
   Stack stack;
   Shared shared;
-  compat::CloneArgs args{};
-  args.flags = CLONE_THREAD;  // without CLONE_SIGHAND and CLONE_VM: EINVAL
-  args.stack = reinterpret_cast<uint64_t>(stack.base());
-  args.stack_size = kStackBytes;
+  compat::CloneArgs args = stack.args(CLONE_THREAD);  // without CLONE_SIGHAND, CLONE_VM: EINVAL
+  args.exit_signal = 0;
   EXPECT_EQ(cloneOnStack(args, &childRuns, &shared), -EINVAL);
 }
 
