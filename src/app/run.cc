@@ -246,10 +246,7 @@ int runCommand(const RunRequest& req) {
       .stdin_fd = STDIN_FILENO,
       .cgroup_name = "agentbox-run-" + dir->id(),
       .on_started = [&](pid_t pid, const std::vector<std::string>& cgroup_dirs) -> Status {
-        Status s = dir->recordInitPid(pid);
-        if (s.has_value()) {
-          s = dir->recordCgroups(cgroup_dirs);
-        }
+        Status s = dir->recordCleanup(pid, cgroup_dirs);
         if (!s.has_value()) {
           warnings.push_back("cannot record the run for clean-up: " + s.error().oneLine());
         }

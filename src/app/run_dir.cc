@@ -59,13 +59,18 @@ Result<RunDir> RunDir::create(const std::string& state_dir) {
   std::string id = compactUtc(std::chrono::system_clock::now()) + "-" + randomHex(4);
   std::string path = runs + "/" + id;
   AGENTBOX_TRY(sys::mkdir(path, 0700));
-  AGENTBOX_ASSIGN_OR_RETURN(UniqueFd lock, sys::open(path + "/lock", O_RDWR | O_CREAT, 0600));
+  std::string lock_path = path + "/lock";
+  AGENTBOX_ASSIGN_OR_RETURN(UniqueFd lock, sys::open(lock_path, O_RDWR | O_CREAT | O_EXCL, 0600));
   AGENTBOX_ASSIGN_OR_RETURN(bool locked, sys::tryLock(lock));
   if (!locked) {
     return makeError(Errc::kInternal, "run directory {} is locked by another process", path);
   }
+  // Marked active only once locked: a concurrent start never sees a free lock of a live run.
   std::string active = runs + "/.active/" + id;
-  AGENTBOX_ASSIGN_OR_RETURN(UniqueFd marker, sys::open(active, O_WRONLY | O_CREAT, 0600));
+  if (::link(lock_path.c_str(), active.c_str()) != 0) {
+    return Error::sys(errno, fmt::format("link({}, {})", lock_path, active))
+        .addContext("cannot mark the run active");
+  }
   return RunDir(id, path, active, std::move(lock));
 }
 
@@ -75,18 +80,65 @@ RunDir::~RunDir() {
   }
 }
 
-Status RunDir::recordInitPid(pid_t pid) {
-  return sys::writeFileAtomic(path_ + "/init.pid",
-                              fmt::format("{} {}\n", pid, processStartTime(pid)), 0600);
+Status RunDir::recordCleanup(pid_t init_pid, const std::vector<std::string>& cgroup_dirs) {
+  std::string text = fmt::format("pid {} {}\n", init_pid, processStartTime(init_pid));
+  for (const std::string& d : cgroup_dirs) {
+    text += "cgroup " + d + "\n";
+  }
+  ssize_t n = ::pwrite(lock_.get(), text.data(), text.size(), 0);
+  if (n != static_cast<ssize_t>(text.size())) {
+    return Error::sys(n < 0 ? errno : EIO, fmt::format("write {}/lock", path_));
+  }
+  return ok();
 }
 
-Status RunDir::recordCgroups(const std::vector<std::string>& dirs) {
-  std::string text;
-  for (const std::string& d : dirs) {
-    text += d + "\n";
+namespace {
+
+struct CleanupRecord {
+  pid_t pid = 0;
+  uint64_t start = 0;
+  std::vector<std::string> cgroups;
+};
+
+// `pid P START` and `cgroup DIR` lines (this version's lock file).
+CleanupRecord parseCleanupRecord(const std::string& text) {
+  CleanupRecord r;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("pid ", 0) == 0) {
+      if (std::sscanf(line.c_str() + 4, "%d %lu", &r.pid, &r.start) != 2) {  // NOLINT
+        r.pid = 0;
+        r.start = 0;
+      }
+    } else if (line.rfind("cgroup ", 0) == 0) {
+      r.cgroups.push_back(line.substr(7));
+    }
   }
-  return sys::writeFileAtomic(path_ + "/cgroups", text, 0600);
+  return r;
 }
+
+// An earlier version's run: `init.pid` ("P START") and `cgroups` (a directory per line).
+CleanupRecord readLegacyRecord(const std::string& dir) {
+  CleanupRecord r;
+  Result<std::string> pidline = sys::readFile(dir + "/init.pid");
+  if (pidline.has_value() &&
+      std::sscanf(pidline->c_str(), "%d %lu", &r.pid, &r.start) != 2) {  // NOLINT
+    r.pid = 0;
+    r.start = 0;
+  }
+  Result<std::string> cgroups = sys::readFile(dir + "/cgroups");
+  if (cgroups.has_value()) {
+    std::istringstream lines(*cgroups);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) {
+        r.cgroups.push_back(line);
+      }
+    }
+  }
+  return r;
+}
+
+}  // namespace
 
 std::vector<std::string> reapStaleRuns(const std::string& state_dir) {
   std::vector<std::string> cleaned;
@@ -95,34 +147,38 @@ std::vector<std::string> reapStaleRuns(const std::string& state_dir) {
   for (const auto& entry : std::filesystem::directory_iterator(runs + "/.active", ec)) {
     std::string id = entry.path().filename().string();
     std::string dir = runs + "/" + id;
-    Result<UniqueFd> lock = sys::open(dir + "/lock", O_RDWR);
-    if (lock.has_value()) {
-      Result<bool> free = sys::tryLock(*lock);
+    // This version's marker is the lock itself; an earlier version's is an empty file beside
+    // runs/<id>/lock. Either way a held lock means a live agentbox owns the run.
+    Result<UniqueFd> marker = sys::open(entry.path().string(), O_RDWR);
+    if (marker.has_value()) {
+      Result<bool> free = sys::tryLock(*marker);
       if (!free.has_value() || !*free) {
-        continue;  // a live agentbox owns this run
+        continue;
       }
+    }
+    std::string content = sys::readFile(entry.path().string()).value_or(std::string());
+    CleanupRecord rec;
+    if (!content.empty()) {
+      rec = parseCleanupRecord(content);
+    } else {
+      Result<UniqueFd> lock = sys::open(dir + "/lock", O_RDWR);
+      if (lock.has_value()) {
+        Result<bool> free = sys::tryLock(*lock);
+        if (!free.has_value() || !*free) {
+          continue;  // a live agentbox of an earlier version owns this run
+        }
+      }
+      rec = readLegacyRecord(dir);
     }
     std::string what = fmt::format("run {}: its agentbox died", id);
-    Result<std::string> pidline = sys::readFile(dir + "/init.pid");
-    if (pidline.has_value()) {
-      pid_t pid = 0;
-      uint64_t start = 0;
-      if (std::sscanf(pidline->c_str(), "%d %lu", &pid, &start) == 2 && pid > 0 &&  // NOLINT
-          start != 0 && processStartTime(pid) == start) {
-        ::kill(pid, SIGKILL);  // pid 1 of the sandbox: the whole pid namespace goes with it
-        what += fmt::format("; killed its sandbox (pid {})", pid);
-      }
+    if (rec.pid > 0 && rec.start != 0 && processStartTime(rec.pid) == rec.start) {
+      ::kill(rec.pid, SIGKILL);  // pid 1 of the sandbox: the whole pid namespace goes with it
+      what += fmt::format("; killed its sandbox (pid {})", rec.pid);
     }
-    Result<std::string> cgroups = sys::readFile(dir + "/cgroups");
-    if (cgroups.has_value() && !cgroups->empty()) {
-      std::vector<std::string> dirs;
-      std::istringstream lines(*cgroups);
-      for (std::string line; std::getline(lines, line);) {
-        dirs.push_back(line);
-      }
-      sandbox::removeStaleCgroups(dirs);
-      what += fmt::format("; removed its {} cgroup director{}", dirs.size(),
-                          dirs.size() == 1 ? "y" : "ies");
+    if (!rec.cgroups.empty()) {
+      sandbox::removeStaleCgroups(rec.cgroups);
+      what += fmt::format("; removed its {} cgroup director{}", rec.cgroups.size(),
+                          rec.cgroups.size() == 1 ? "y" : "ies");
     }
     ::unlink(entry.path().c_str());
     cleaned.push_back(what);

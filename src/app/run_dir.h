@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: run_dir.h
-// The state dir's run directories: runs/<id>/ holds `lock` (flock held while agentbox lives),
-// `init.pid` (host pid and start time of the sandbox's pid 1), `cgroups` (the directories
-// the run created) and `result.json`.
-// runs/.active/<id> marks runs in progress, so that the next start finds the leftovers of an
-// agentbox that died (kill -9) without scanning every old run.
+// The state dir's run directories: runs/<id>/ holds `lock`, `output.log` and `result.json`.
+// `lock` is flocked while agentbox lives and, once the sandbox exists, records what a clean-up
+// needs: a line `pid <host pid> <start time>` for the sandbox's pid 1, then a line
+// `cgroup <dir>` per cgroup directory the run made. runs/.active/<id> is a hard link to the
+// same file: it marks runs in progress, so that the next start finds the leftovers of an
+// agentbox that died (kill -9) without scanning every old run. One file, written once, keeps
+// a run's start to the inodes it needs (each costs the filesystem an allocation).
 #pragma once
 
 #include <sys/types.h>
@@ -29,9 +31,9 @@ class RunDir {
 
   const std::string& id() const { return id_; }
   const std::string& path() const { return path_; }
-  Status recordInitPid(pid_t pid);
-  // The run's cgroup directories, one per line in `cgroups`.
-  Status recordCgroups(const std::vector<std::string>& dirs);
+  // Writes the clean-up record (pid 1 with its start time, the cgroup directories) into the
+  // lock file, in one write.
+  Status recordCleanup(pid_t init_pid, const std::vector<std::string>& cgroup_dirs);
 
  private:
   RunDir(std::string id, std::string path, std::string active, UniqueFd lock)
@@ -46,7 +48,9 @@ class RunDir {
 };
 
 // Kills what is left of runs whose agentbox died (their lock is free, their pid 1 alive with
-// the recorded start time) and unmarks them. Returns one line per run it cleaned up.
+// the recorded start time), removes their cgroups and unmarks them. Runs of an earlier
+// version (an empty marker, `init.pid` and `cgroups` files beside the lock) are read too.
+// Returns one line per run it cleaned up.
 std::vector<std::string> reapStaleRuns(const std::string& state_dir);
 
 // Reads field 22 (start time in clock ticks) of /proc/<pid>/stat; 0 if gone.

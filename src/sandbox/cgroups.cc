@@ -200,9 +200,13 @@ Result<RunCgroups> RunCgroups::create(const CgroupRequest& req) {
     }
   }
   if (why_v1.empty()) {
+    // The v1 freezer only makes the kill atomic; cgroup.kill of the controller-less cgroup2
+    // (which the child is cloned into) already is, and a freeze and thaw cost every run two
+    // kernel text patches (the freezer's static key) with their cross-CPU interrupts.
+    const bool v2_kill = cg.v2_fd_.valid() && exists(cg.v2_dir_ + "/cgroup.kill");
     for (const char* c : {"memory", "pids", "cpu", "cpuacct", "freezer"}) {
       auto it = layout.v1.find(c);
-      if (it == layout.v1.end()) {
+      if (it == layout.v1.end() || (v2_kill && std::string_view(c) == "freezer")) {
         continue;  // freezer is optional (kill falls back to SIGKILL of the task list)
       }
       std::string dir = parentDir(it->second, req.parent) + "/" + req.name;
@@ -226,7 +230,19 @@ Result<RunCgroups> RunCgroups::create(const CgroupRequest& req) {
 }
 
 RunCgroups::~RunCgroups() {
-  if (!v2_dir_.empty() || !v1_dirs_.empty()) {
+  if (v2_dir_.empty() && v1_dirs_.empty()) {
+    return;
+  }
+  // After a normal end the run's pid 1 is gone and with it every process of the sandbox: the
+  // directories are empty and rmdir succeeds at once. A cgroup that still holds a task
+  // refuses rmdir (EBUSY) and is emptied (killAll) before it is removed. Nothing can join
+  // an empty run cgroup (only the supervisor writes its task files), so the first check
+  // cannot be raced.
+  bool busy = false;
+  for (const std::string& dir : dirs()) {
+    busy = busy || (::rmdir(dir.c_str()) != 0 && errno != ENOENT);
+  }
+  if (busy) {
     killAll();
     removeAll();
   }

@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/run.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "app/run_dir.h"
 #include "app/run_record.h"
+#include "policy/policy_test_util.h"
 
 namespace agentbox::app {
 namespace {
@@ -66,6 +78,128 @@ TEST(RunRecord, HasTheSchemaSkeleton) {
 TEST(RunDir, StartTimeOfMissingProcessIsZero) {
   EXPECT_EQ(processStartTime(0x3fffffff), 0U);
   EXPECT_GT(processStartTime(::getpid()), 0U);
+}
+
+// A child that sleeps until killed: the "pid 1" of a dead run in the tests below.
+pid_t startSleeper() {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  return pid;
+}
+
+// True once `pid` (our child) has died of SIGKILL; reaps it.
+bool diedOfSigkill(pid_t pid) {
+  int status = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return false;
+}
+
+TEST(RunDir, MarkerIsTheLockAndHoldsTheCleanupRecord) {
+  policy::testing::TempDir state;
+  Result<RunDir> dir = RunDir::create(state.path());
+  ASSERT_TRUE(dir.has_value()) << dir.error().oneLine();
+  std::string lock = dir->path() + "/lock";
+  std::string marker = state.path() + "/runs/.active/" + dir->id();
+  struct stat a {};
+  struct stat b {};
+  ASSERT_EQ(::stat(lock.c_str(), &a), 0);
+  ASSERT_EQ(::stat(marker.c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);  // one file, two names
+  EXPECT_EQ(a.st_mode & 0777, 0600U);
+  ASSERT_TRUE(
+      dir->recordCleanup(::getpid(), {"/sys/fs/cgroup/x/agentbox-run-1", "/y"}).has_value());
+  std::ifstream in(marker);
+  std::string l1;
+  std::string l2;
+  std::string l3;
+  std::getline(in, l1);
+  std::getline(in, l2);
+  std::getline(in, l3);
+  EXPECT_EQ(l1, fmt::format("pid {} {}", ::getpid(), processStartTime(::getpid())));
+  EXPECT_EQ(l2, "cgroup /sys/fs/cgroup/x/agentbox-run-1");
+  EXPECT_EQ(l3, "cgroup /y");
+  // A live run (its lock held, here by `dir`) is left alone by the next start.
+  EXPECT_TRUE(reapStaleRuns(state.path()).empty());
+  EXPECT_TRUE(std::filesystem::exists(marker));
+  std::optional<RunDir> gone(std::move(*dir));
+  gone.reset();
+  EXPECT_FALSE(std::filesystem::exists(marker));  // unmarked at the end
+  EXPECT_TRUE(std::filesystem::exists(lock));
+}
+
+TEST(RunDir, DeadRunIsKilledAndUnmarked) {
+  policy::testing::TempDir state;
+  pid_t sleeper = startSleeper();
+  ASSERT_GT(sleeper, 0);
+  std::string id = "20261201T000000Z-dead";
+  std::string lock = state.write("runs/" + id + "/lock",
+                                 fmt::format("pid {} {}\ncgroup /nonexistent/agentbox-run-{}\n",
+                                             sleeper, processStartTime(sleeper), id));
+  std::filesystem::create_directories(state.path() + "/runs/.active");
+  std::string marker = state.path() + "/runs/.active/" + id;
+  ASSERT_EQ(::link(lock.c_str(), marker.c_str()), 0);
+  std::vector<std::string> cleaned = reapStaleRuns(state.path());
+  ASSERT_EQ(cleaned.size(), 1U);
+  EXPECT_NE(cleaned[0].find(fmt::format("killed its sandbox (pid {})", sleeper)), std::string::npos)
+      << cleaned[0];
+  EXPECT_NE(cleaned[0].find("removed its 1 cgroup directory"), std::string::npos) << cleaned[0];
+  EXPECT_TRUE(diedOfSigkill(sleeper));
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
+TEST(RunDir, RecycledPidIsNotKilled) {
+  policy::testing::TempDir state;
+  pid_t sleeper = startSleeper();
+  ASSERT_GT(sleeper, 0);
+  std::string id = "20261201T000000Z-recycled";
+  // The recorded start time is not the live process's: the pid was reused.
+  std::string lock = state.write(
+      "runs/" + id + "/lock", fmt::format("pid {} {}\n", sleeper, processStartTime(sleeper) + 1));
+  std::filesystem::create_directories(state.path() + "/runs/.active");
+  ASSERT_EQ(::link(lock.c_str(), (state.path() + "/runs/.active/" + id).c_str()), 0);
+  std::vector<std::string> cleaned = reapStaleRuns(state.path());
+  ASSERT_EQ(cleaned.size(), 1U);
+  EXPECT_EQ(cleaned[0].find("killed"), std::string::npos) << cleaned[0];
+  EXPECT_EQ(::kill(sleeper, 0), 0);  // still alive
+  ::kill(sleeper, SIGKILL);
+  EXPECT_TRUE(diedOfSigkill(sleeper));
+}
+
+TEST(RunDir, EarlierVersionsRunsAreReadAndTheirLiveOnesSkipped) {
+  policy::testing::TempDir state;
+  // An earlier version: an empty marker, the lock, init.pid and cgroups beside it.
+  pid_t sleeper = startSleeper();
+  ASSERT_GT(sleeper, 0);
+  std::string dead = "20261201T000000Z-olddead";
+  state.write("runs/.active/" + dead, "");
+  state.write("runs/" + dead + "/lock", "");
+  state.write("runs/" + dead + "/init.pid",
+              fmt::format("{} {}\n", sleeper, processStartTime(sleeper)));
+  state.write("runs/" + dead + "/cgroups", "/nonexistent/agentbox-run-old\n");
+  std::string live = "20261201T000000Z-oldlive";
+  state.write("runs/.active/" + live, "");
+  std::string live_lock = state.write("runs/" + live + "/lock", "");
+  int held = ::open(live_lock.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_EX | LOCK_NB), 0);
+  std::vector<std::string> cleaned = reapStaleRuns(state.path());
+  ::close(held);
+  ASSERT_EQ(cleaned.size(), 1U);
+  EXPECT_NE(cleaned[0].find(dead), std::string::npos) << cleaned[0];
+  EXPECT_NE(cleaned[0].find("killed its sandbox"), std::string::npos) << cleaned[0];
+  EXPECT_TRUE(diedOfSigkill(sleeper));
+  EXPECT_FALSE(std::filesystem::exists(state.path() + "/runs/.active/" + dead));
+  EXPECT_TRUE(std::filesystem::exists(state.path() + "/runs/.active/" + live));
 }
 
 }  // namespace
