@@ -2,6 +2,8 @@
 // File: main.cc
 // Argument parsing entry point: registers every command and maps parse failures to the exit
 // codes of DESIGN.md. No logic lives here.
+#include <malloc.h>
+
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -70,6 +72,11 @@ int dispatch(int argc, char** argv) {
 }  // namespace agentbox::cli
 
 int main(int argc, char** argv) {
+  // One malloc arena for every thread: a run's helper threads (rule loading, the seccomp
+  // program, the proxy) allocate little, and an arena of their own costs each of them a
+  // 64 MiB reservation, its page faults and, at the thread's end, unmaps whose TLB
+  // shoot-downs interrupt the other core (~0.3 ms of a run's cold start, docs/performance.md).
+  ::mallopt(M_ARENA_MAX, 1);
   try {
     int rc = agentbox::cli::dispatch(argc, argv);
     // Every command has released what it holds (files, children, threads) before it returns:
