@@ -200,7 +200,7 @@ Result<std::shared_ptr<const redact::RuleSet>> buildRedactionRules(RedactionInpu
 
 std::shared_ptr<const policy::RedactionCatalogue> redactionCatalogue() {
   auto cat = std::make_shared<policy::RedactionCatalogue>();
-  cat->builtin_ids = disableableIds(redact::builtinRules());
+  cat->list_builtin_ids = [] { return disableableIds(redact::builtinRules()); };
   cat->reserved_ids = {std::string(kKnownSecretId)};
   cat->check_custom = [](const policy::CustomRedactionRule& c) -> std::string {
     Result<redact::Rule> rule = customRule(c);

@@ -46,6 +46,8 @@ bool isWithin(const std::string& inner, const std::string& outer) {
 class DeferredSink : public sandbox::OutputSink {
  public:
   void attach(std::unique_ptr<RedactingSink> sink) { sink_ = std::move(sink); }
+  // Closes output.log and frees the redactor (after the run; what it counted was read).
+  void detach() { sink_.reset(); }
   RedactingSink* operator->() const { return sink_.get(); }
   void write(sandbox::StreamId stream, std::span<const std::byte> data) override {
     sink_->write(stream, data);
@@ -315,6 +317,10 @@ int runCommand(const RunRequest& req) {
   if (sink->failed()) {
     warnings.push_back("the redaction engine failed: the rest of the output was withheld");
   }
+  const char* redaction_state = !sink->enabled() ? "off" : sink->failed() ? "failed" : "on";
+  // output.log is complete and closed before result.json appears, and the output's redactor
+  // is freed before the record's is opened.
+  sink.detach();
   std::string compact = renderRunRecord({.id = dir->id(),
                                          .argv = req.argv,
                                          .workspace = *ws,
@@ -325,9 +331,7 @@ int runCommand(const RunRequest& req) {
                                          .warnings = warnings,
                                          .redaction_by_rule = counts.by_rule,
                                          .redaction_by_class = counts.by_class,
-                                         .redaction_state = !sink->enabled() ? "off"
-                                                            : sink->failed() ? "failed"
-                                                                             : "on",
+                                         .redaction_state = redaction_state,
                                          .connections = &connections});
   std::string record = redactRecord(rules, compact, dir->id(), result->exit_code);
   if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", record, 0600); !s.has_value()) {

@@ -147,7 +147,7 @@ bool checkId(const CustomRedactionRule& rule, const TomlValue& id, const std::st
   auto taken = [&](const std::vector<std::string>& ids) {
     return std::find(ids.begin(), ids.end(), rule.id) != ids.end();
   };
-  if (cat != nullptr && (taken(cat->builtin_ids) || taken(cat->reserved_ids))) {
+  if (cat != nullptr && (taken(cat->builtinIds()) || taken(cat->reserved_ids))) {
     r.error(id.pos,
             "{}: the id is a built-in rule's; name your rule differently (to turn the built-in "
             "off, add it to redaction.disable)",

@@ -296,11 +296,14 @@ KeySpec disabledRulesKey() {
       if (std::string problem = validRuleId(id); !problem.empty()) {
         return fmt::format("redaction.disable \"{}\": {}", id, problem);
       }
-      if (cat == nullptr || std::find(cat->builtin_ids.begin(), cat->builtin_ids.end(), id) !=
-                                cat->builtin_ids.end()) {
+      if (cat == nullptr) {
         return {};
       }
-      std::vector<std::string_view> names(cat->builtin_ids.begin(), cat->builtin_ids.end());
+      const std::vector<std::string>& builtin = cat->builtinIds();
+      if (std::find(builtin.begin(), builtin.end(), id) != builtin.end()) {
+        return {};
+      }
+      std::vector<std::string_view> names(builtin.begin(), builtin.end());
       std::string_view near = closestName(id, names);
       return fmt::format("redaction.disable: no built-in rule \"{}\"{}", id,
                          near.empty() ? std::string("; the ids are listed in docs/redaction.md")

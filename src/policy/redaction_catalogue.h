@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,28 @@
 namespace agentbox::policy {
 
 struct RedactionCatalogue {
-  std::vector<std::string> builtin_ids;   // ids redaction.disable may name, in catalogue order
+  // The ids redaction.disable may name, in catalogue order. Listed on first use only: the
+  // list comes from building every built-in rule (~0.1 ms), which a policy without a
+  // [redaction] section never needs, and every run loads a policy.
+  std::function<std::vector<std::string>()> list_builtin_ids;
   std::vector<std::string> reserved_ids;  // further ids custom rules may not take
   // "" when the rule compiles (regex, keywords); otherwise one line saying why not, without
   // the rule id (the caller adds it). Called only for rules whose fields are well-formed.
   std::function<std::string(const CustomRedactionRule&)> check_custom;
+
+  // list_builtin_ids(), called once (thread-safe); empty without it.
+  const std::vector<std::string>& builtinIds() const {
+    std::call_once(listed_, [this] {
+      if (list_builtin_ids) {
+        builtin_ids_ = list_builtin_ids();
+      }
+    });
+    return builtin_ids_;
+  }
+
+ private:
+  mutable std::once_flag listed_;
+  mutable std::vector<std::string> builtin_ids_;
 };
 
 }  // namespace agentbox::policy

@@ -785,6 +785,12 @@ std::vector<LayerStatus> layerReport(const Prepared& p) {
 
 Result<Prepared> prepare(const SuperviseRequest& req) {
   Prepared p;
+  // Creating the cgroups (a kernfs directory with its control files per hierarchy, then the
+  // limit writes) is the longest step here: it runs beside the identity, id map and workspace
+  // tree steps. On an early return the future's destructor waits, and the cgroups it made are
+  // removed with it.
+  std::future<Result<RunCgroups>> cgroups =
+      std::async(std::launch::async, [&req] { return makeCgroups(req); });
   AGENTBOX_ASSIGN_OR_RETURN(p.me, detectHostIdentity());
   std::string subuid = sys::readFile("/etc/subuid").value_or(std::string());
   std::string subgid = sys::readFile("/etc/subgid").value_or(std::string());
@@ -821,7 +827,7 @@ Result<Prepared> prepare(const SuperviseRequest& req) {
                         .userns = &*p.idmap_userns})
                        .context("workspace {}", req.target.workspace));
   }
-  AGENTBOX_ASSIGN_OR_RETURN(RunCgroups cg, makeCgroups(req));
+  AGENTBOX_ASSIGN_OR_RETURN(RunCgroups cg, cgroups.get());
   p.cgroups.emplace(std::move(cg));
   AGENTBOX_TRY(planExtraMounts(req, p));
   AGENTBOX_TRY(planHardening(req, p, seccomp));

@@ -64,7 +64,7 @@ TEST(RedactionCatalogue, NamesEveryBuiltInRuleAndTheHomeDirRewrite) {
     want.push_back(r.id);
   }
   want.emplace_back("home-dir");
-  EXPECT_EQ(cat->builtin_ids, want);
+  EXPECT_EQ(cat->builtinIds(), want);
   EXPECT_EQ(cat->reserved_ids, (std::vector<std::string>{"known-secret"}));
 }
 

@@ -169,7 +169,9 @@ TEST(RedactionKeys, OlderFlagsNamesAreReadAsTheRedactionKeys) {
 // A catalogue as the app layer builds it: the loader must consult it for ids and regexes.
 std::shared_ptr<const RedactionCatalogue> testCatalogue(std::vector<std::string>* checked) {
   auto cat = std::make_shared<RedactionCatalogue>();
-  cat->builtin_ids = {"github-pat", "email", "credit-card", "ip-v4"};
+  cat->list_builtin_ids = [] {
+    return std::vector<std::string>{"github-pat", "email", "credit-card", "ip-v4"};
+  };
   cat->reserved_ids = {"known-secret"};
   cat->check_custom = [checked](const CustomRedactionRule& r) -> std::string {
     checked->push_back(r.id);
@@ -178,6 +180,21 @@ std::shared_ptr<const RedactionCatalogue> testCatalogue(std::vector<std::string>
                : "";
   };
   return cat;
+}
+
+TEST(RedactionKeys, TheBuiltInIdsAreListedOnlyWhenAPolicyNamesAnId) {
+  int listed = 0;
+  auto cat = std::make_shared<RedactionCatalogue>();
+  cat->list_builtin_ids = [&listed] {
+    ++listed;
+    return std::vector<std::string>{"email"};
+  };
+  EXPECT_TRUE(checkPolicyText("[network]\nmode = \"none\"\n", "p.toml", cat.get()).empty());
+  EXPECT_TRUE(checkPolicyText("[redaction]\nenabled = true\n", "p.toml", cat.get()).empty());
+  EXPECT_EQ(listed, 0);
+  EXPECT_TRUE(checkPolicyText("[redaction]\ndisable = [\"email\"]\n", "p.toml", cat.get()).empty());
+  EXPECT_FALSE(checkPolicyText("[redaction]\ndisable = [\"mail\"]\n", "p.toml", cat.get()).empty());
+  EXPECT_EQ(listed, 1);  // once, however often it is asked
 }
 
 TEST(RedactionKeys, TheCatalogueChecksIdsAndCompilesRulesAtTheirPosition) {
