@@ -78,6 +78,20 @@ uint64_t octetBit(char c) {
   return uint64_t{1} << (static_cast<unsigned char>(c) & 63);
 }
 
+// octetBit() of each octet but '*', for a rule's `needs` (the octets of its literals): one
+// load per octet instead of a compare, a shift and a select.
+constexpr std::array<uint64_t, 256> kNeedsBits = [] {
+  std::array<uint64_t, 256> t{};
+  for (unsigned c = 0; c < t.size(); ++c) {
+    t[c] = c == '*' ? 0 : uint64_t{1} << (c & 63);
+  }
+  return t;
+}();
+
+uint64_t needsBit(char c) {
+  return kNeedsBits[static_cast<unsigned char>(c)];
+}
+
 // What readPlainPattern() needs of a pattern's v[0, end): the first '*' (end if none) and
 // the octets after it but '*' (folded, see Query).
 struct PlainScan {
@@ -134,7 +148,7 @@ bool scanPlain32(const char* v, size_t end, PlainScan& out) {
   if (stars != 0) {
     star = static_cast<size_t>(__builtin_ctz(stars));
     for (size_t i = star + 1; i < end; ++i) {
-      needs |= v[i] != '*' ? octetBit(v[i]) : 0;
+      needs |= needsBit(v[i]);
     }
   }
   out = {star, needs};
@@ -291,9 +305,7 @@ void Robots::readPattern(std::string_view v, uint8_t groups, Rule& r) {
   r.has_star = star != std::string_view::npos;
   r.prefix_len = static_cast<uint32_t>(r.has_star ? star : body.size());
   for (size_t i = r.prefix_len; i < body.size(); ++i) {
-    if (body[i] != '*') {
-      r.needs |= octetBit(body[i]);
-    }
+    r.needs |= needsBit(body[i]);
   }
 }
 
