@@ -33,16 +33,32 @@ uint64_t maskFirst(size_t n) {
                                                     : ~(~uint64_t{0} >> (8 * n));
 }
 
-// The first min(n, 8) octets at p, zero-padded; `avail` octets may be read from p.
-uint64_t load8(const char* p, size_t n, size_t avail) {
+// load8() near the end of the readable octets (n < 8), out of line: the common path then keeps
+// no zeroed word on the stack for it.
+[[gnu::noinline]] uint64_t load8Short(const char* p, size_t n) {
   uint64_t v = 0;
+  std::memcpy(&v, p, n);
+  return v;
+}
+
+// The first min(n, 8) octets at p, zero-padded; `avail` octets may be read from p.
+[[gnu::always_inline]] inline uint64_t load8(const char* p, size_t n, size_t avail) {
   if (avail >= 8) {
+    uint64_t v = 0;
     std::memcpy(&v, p, 8);
     // Little- or big-endian, the same bytes are kept, so both sides of a lookup agree.
     return n >= 8 ? v : v & maskFirst(n);
   }
-  std::memcpy(&v, p, n < 8 ? n : 8);
-  return v;
+  return load8Short(p, n < 8 ? n : 8);
+}
+
+// a[0, len) == b[0, len), with `avail` octets readable at both: one masked word compare for the
+// short prefixes rules share (such as the "/" of "/*.pdf$"), else memcmp.
+bool samePrefix(const char* a, const char* b, size_t len, size_t avail) {
+  if (len <= 8 && avail >= 8) {
+    return load8(a, len, avail) == load8(b, len, avail);
+  }
+  return std::memcmp(a, b, len) == 0;
 }
 
 // Constant-time key of a prefix: its length and up to 24 of its octets (head, middle, tail),
@@ -76,6 +92,20 @@ uint64_t load8(const char* p, size_t n, size_t avail) {
 
 uint64_t octetBit(char c) {
   return uint64_t{1} << (static_cast<unsigned char>(c) & 63);
+}
+
+// octetBit() of each octet but '*', for a rule's `needs` (the octets of its literals): one
+// load per octet instead of a compare, a shift and a select.
+constexpr std::array<uint64_t, 256> kNeedsBits = [] {
+  std::array<uint64_t, 256> t{};
+  for (unsigned c = 0; c < t.size(); ++c) {
+    t[c] = c == '*' ? 0 : uint64_t{1} << (c & 63);
+  }
+  return t;
+}();
+
+uint64_t needsBit(char c) {
+  return kNeedsBits[static_cast<unsigned char>(c)];
 }
 
 // What readPlainPattern() needs of a pattern's v[0, end): the first '*' (end if none) and
@@ -134,7 +164,7 @@ bool scanPlain32(const char* v, size_t end, PlainScan& out) {
   if (stars != 0) {
     star = static_cast<size_t>(__builtin_ctz(stars));
     for (size_t i = star + 1; i < end; ++i) {
-      needs |= v[i] != '*' ? octetBit(v[i]) : 0;
+      needs |= needsBit(v[i]);
     }
   }
   out = {star, needs};
@@ -291,9 +321,7 @@ void Robots::readPattern(std::string_view v, uint8_t groups, Rule& r) {
   r.has_star = star != std::string_view::npos;
   r.prefix_len = static_cast<uint32_t>(r.has_star ? star : body.size());
   for (size_t i = r.prefix_len; i < body.size(); ++i) {
-    if (body[i] != '*') {
-      r.needs |= octetBit(body[i]);
-    }
+    r.needs |= needsBit(body[i]);
   }
 }
 
@@ -421,7 +449,8 @@ void Robots::buildIndex() {
       const Slot& s = table[at];
       const Rule& head = rules[s.head];
       if (s.tag == tag && head.prefix_len == len &&
-          std::memcmp(data + head.pattern_off, p, len) == 0) {
+          samePrefix(data + head.pattern_off, p, len,
+                     data_size - std::max(head.pattern_off, r.pattern_off))) {
         break;
       }
       at = (at + 1) & mask;

@@ -254,11 +254,9 @@ inline size_t RobotsLexer::find(size_t at, const uint64_t* bits) {
     }
     // At least 57 bits from `at` on, in one load: no branch on where a block ends.
     uint64_t m = 0;
-    unsigned reach = 64;
     if constexpr (std::endian::native == std::endian::little) {
       std::memcpy(&m, reinterpret_cast<const char*>(bits) + rel / 8, 8);
-      m >>= rel % 8;
-      reach -= rel % 8;
+      m >>= at % 8;  // window_ is a multiple of 64, so this is rel % 8
     } else {
       size_t w = rel / 64;
       unsigned shift = rel % 64;
@@ -267,7 +265,9 @@ inline size_t RobotsLexer::find(size_t at, const uint64_t* bits) {
     if (m != 0) {
       return at + static_cast<size_t>(__builtin_ctzll(m));
     }
-    at += reach;  // at most size_: octets past the end have every bit
+    // None in the bits read: go on from the first octet past them (at most size_, since
+    // octets past the end have every bit).
+    at = std::endian::native == std::endian::little ? (at | 7) + 57 : at + 64;
   }
 }
 
