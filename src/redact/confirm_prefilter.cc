@@ -7,6 +7,8 @@
 #include "redact/confirm_prefilter.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -14,6 +16,10 @@
 
 #include "redact/charset.h"
 #include "util/hex.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace agentbox::redact::detail {
 
@@ -29,6 +35,8 @@ constexpr uint32_t kUnbounded = std::numeric_limits<uint32_t>::max();
 constexpr size_t kMaxSegment = 64;       // positions kept per segment (a prefix stays necessary)
 constexpr size_t kNarrowClass = 8;       // a one-position segment is worth checking up to this
 constexpr uint32_t kMaxRepeat = 100000;  // larger counts: give up (RE2 caps them at 1000)
+constexpr size_t kMaxKinds = 256;        // Segment::kind is one byte
+constexpr uint32_t kMaxRun = 32;         // a run fits the 64-bit mask of two 32-byte blocks
 
 uint32_t addSat(uint32_t a, uint32_t b) {
   return a > kUnbounded - b ? kUnbounded : a + b;
@@ -550,25 +558,124 @@ class Parser {
   std::string top_shape_;            // one letter per top-level item (noteTopLevelItem)
 };
 
+// A segment whose every position is the same class of bytes below 0x80 is a run.
+void markRun(const std::array<uint64_t, 256>& by_byte, ConfirmPrefilter::Segment& seg) {
+  if (seg.length < 2 || seg.length > kMaxRun) {
+    return;
+  }
+  const uint64_t all = seg.accept | (seg.accept - 1);
+  std::array<uint8_t, 16> rows{};
+  for (unsigned b = 0; b < 256; ++b) {
+    if (by_byte[b] == 0) {
+      continue;
+    }
+    if (by_byte[b] != all || b >= 0x80) {
+      return;
+    }
+    rows[b & 15U] = static_cast<uint8_t>(rows[b & 15U] | (1U << (b >> 4)));
+  }
+  seg.run = true;
+  seg.run_rows = rows;
+}
+
+#if defined(__x86_64__)
+// The end of the first run of `length` bytes of the class in [p, p + n), or npos. Each byte
+// is classified by two table lookups (its low nibble picks a row of run_rows, its high nibble
+// a bit); runs are found with shifts and ANDs of the 64-bit mask of two blocks.
+__attribute__((target("avx2"))) size_t findRunAvx2(const ConfirmPrefilter::Segment& seg,
+                                                   const char* p, size_t n) {
+  const __m256i rows = _mm256_broadcastsi128_si256(
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(seg.run_rows.data())));
+  const __m256i bit_of_high =
+      _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64,
+                       -128, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i nibble = _mm256_set1_epi8(0x0F);
+  uint64_t prev = 0;  // the class bits of the 32 bytes before, in bits 0-31
+  for (size_t i = 0; i < n; i += 32) {
+    std::array<char, 32> tail{};
+    const char* block = p + i;
+    if (n - i < 32) {
+      std::memcpy(tail.data(), p + i, n - i);
+      block = tail.data();
+    }
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(block));
+    const __m256i row = _mm256_shuffle_epi8(rows, _mm256_and_si256(v, nibble));
+    const __m256i bit =
+        _mm256_shuffle_epi8(bit_of_high, _mm256_and_si256(_mm256_srli_epi16(v, 4), nibble));
+    const __m256i outside = _mm256_cmpeq_epi8(_mm256_and_si256(row, bit), _mm256_setzero_si256());
+    uint64_t in =
+        ~static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(outside))) & 0xFFFFFFFFU;
+    if (n - i < 32) {
+      in &= (uint64_t{1} << (n - i)) - 1;  // the padding is no part of the text
+    }
+    // Bit k of `ends`: the `length` bytes up to byte k of the two blocks are all in the class.
+    uint64_t ends = (in << 32) | prev;
+    uint32_t have = 1;
+    while (have * 2 <= seg.length) {
+      ends &= ends << have;
+      have *= 2;
+    }
+    if (have < seg.length) {
+      ends &= ends << (seg.length - have);
+    }
+    if (const uint64_t hits = ends >> 32; hits != 0) {
+      return i + static_cast<size_t>(__builtin_ctzll(hits)) + 1;
+    }
+    prev = in;
+  }
+  return std::string_view::npos;
+}
+#endif
+
 ConfirmPrefilter::Segment compile(const Piece& s) {
   ConfirmPrefilter::Segment out;
   out.length = static_cast<uint32_t>(s.positions.size());
+  out.accept = uint64_t{1} << (out.length - 1);
+  std::array<uint64_t, 256> by_byte{};
   for (size_t j = 0; j < s.positions.size(); ++j) {
     for (unsigned b = 0; b < 256; ++b) {
       if (s.positions[j].has(static_cast<unsigned char>(b))) {
-        out.masks[b] |= uint64_t{1} << j;
+        by_byte[b] |= uint64_t{1} << j;
       }
     }
   }
-  out.accept = uint64_t{1} << (out.length - 1);
+  out.masks.push_back(0);  // kind 0
+  for (unsigned b = 0; b < 256; ++b) {
+    if (by_byte[b] == 0) {
+      continue;
+    }
+    auto it = std::find(out.masks.begin(), out.masks.end(), by_byte[b]);
+    if (it == out.masks.end() && out.masks.size() == kMaxKinds) {
+      // More distinct masks than a byte can name (no rule comes close): every byte that fits
+      // some position fits them all, a weaker and still necessary condition.
+      const uint64_t all = out.accept | (out.accept - 1);
+      out.masks.assign({0, all});
+      for (unsigned c = 0; c < 256; ++c) {
+        out.kind[c] = by_byte[c] != 0 ? 1 : 0;
+      }
+      break;
+    }
+    out.kind[b] = static_cast<uint8_t>(it - out.masks.begin());
+    if (it == out.masks.end()) {
+      out.masks.push_back(by_byte[b]);
+    }
+  }
+  markRun(by_byte, out);
   return out;
 }
 
 // The end of the first occurrence of `seg` in text at or after `from`, or npos.
-size_t findSegment(const ConfirmPrefilter::Segment& seg, std::string_view text, size_t from) {
+size_t findSegment(const ConfirmPrefilter::Segment& seg, std::string_view text, size_t from,
+                   bool scalar_only) {
+#if defined(__x86_64__)
+  if (seg.run && !scalar_only && __builtin_cpu_supports("avx2")) {
+    const size_t end = findRunAvx2(seg, text.data() + from, text.size() - from);
+    return end == std::string_view::npos ? end : from + end;
+  }
+#endif
   uint64_t state = 0;
   for (size_t i = from; i < text.size(); ++i) {
-    state = ((state << 1) | 1) & seg.masks[static_cast<unsigned char>(text[i])];
+    state = ((state << 1) | 1) & seg.masks[seg.kind[static_cast<unsigned char>(text[i])]];
     if ((state & seg.accept) != 0) {
       return i + 1;
     }
@@ -597,6 +704,10 @@ ConfirmPrefilter ConfirmPrefilter::fromRegex(std::string_view regex) {
   return p;
 }
 
+bool ConfirmPrefilter::hasRunForTest() const {
+  return std::any_of(segments_.begin(), segments_.end(), [](const Segment& s) { return s.run; });
+}
+
 bool ConfirmPrefilter::mayMatch(std::string_view text) const {
   if (!analyzed_) {
     return true;
@@ -606,7 +717,7 @@ bool ConfirmPrefilter::mayMatch(std::string_view text) const {
   }
   size_t pos = 0;
   for (const Segment& seg : segments_) {
-    pos = findSegment(seg, text, pos);
+    pos = findSegment(seg, text, pos, scalar_only_);
     if (pos == std::string_view::npos) {
       return false;
     }

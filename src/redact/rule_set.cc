@@ -257,7 +257,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
     }
   }
   AGENTBOX_TRY(set->compileDatabases(config.cache));
-  for (const CompiledRule& cr : set->rules_) {
+  for (CompiledRule& cr : set->rules_) {
+    cr.continue_end = detail::StopBytes(cr.continue_chars);
     set->tail_hold_ = std::max<size_t>(set->tail_hold_, cr.back + 1);
   }
   for (const CompiledRule& cr : set->rules_) {

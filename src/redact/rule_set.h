@@ -22,6 +22,7 @@
 #include "redact/charset.h"
 #include "redact/confirm_prefilter.h"
 #include "redact/rule.h"
+#include "redact/stop_bytes.h"
 #include "util/blob_cache.h"
 #include "util/result.h"
 
@@ -85,6 +86,7 @@ struct CompiledRule {
   RuleKind kind = RuleKind::kRegex;
   std::unique_ptr<ConfirmRegex> confirm;  // kRegex only
   CharSet continue_chars;
+  detail::StopBytes continue_end;  // finds the first byte outside continue_chars
   CharSet lead_chars;
   uint32_t back = 0;          // window start = trigger end - back
   uint32_t after = 0;         // window may reach trigger end + after

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: shape_scanner.cc
-// Byte classes with SSE2 where the target has it (every x86-64), a byte loop otherwise; the
-// shapes are shifts and ANDs of 64-bit masks, so a block without a candidate costs no branch.
+// Byte classes with SSE2 where the target has it (every x86-64), AVX2 or AVX-512BW where the
+// CPU has them, a byte loop otherwise; the shapes are shifts and ANDs of 64-bit masks, so a
+// block without a candidate costs no branch.
 #include "redact/shape_scanner.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -16,6 +18,7 @@ namespace agentbox::redact::detail {
 namespace {
 
 constexpr size_t kBlockBytes = 64;
+constexpr size_t kBatchBlocks = 16;   // blocks classified per call (1 KiB, 1,280 bytes of masks)
 constexpr unsigned kCardWindow = 23;  // bytes a card number's 13-19 digits may spread over
 constexpr unsigned kCardDigits = 13;
 
@@ -41,7 +44,7 @@ inline __m128i inRange(__m128i v, char lo, int count) {
   return _mm_cmplt_epi8(shifted, splat(static_cast<char>(0x80 + count)));
 }
 
-void classifySse2(const char* p, ShapeScanner::Masks& m) {
+void classifySse2Block(const char* p, ShapeScanner::Masks& m) {
   for (unsigned q = 0; q < 4; ++q) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + size_t{16} * q));
     const __m128i digit = inRange(v, '0', 10);
@@ -57,6 +60,13 @@ void classifySse2(const char* p, ShapeScanner::Masks& m) {
   }
 }
 
+void classifySse2(const char* p, size_t blocks, ShapeScanner::Masks* out) {
+  for (size_t b = 0; b < blocks; ++b) {
+    out[b] = {};
+    classifySse2Block(p + b * kBlockBytes, out[b]);
+  }
+}
+
 // The same classes 32 bytes at a time, on CPUs that have AVX2 (chosen at run time). Helpers
 // are macros: a lambda or inline function would not inherit the target attribute.
 #define AGENTBOX_SPLAT32(c) _mm256_set1_epi8(static_cast<char>(c))
@@ -66,7 +76,8 @@ void classifySse2(const char* p, ShapeScanner::Masks& m) {
 #define AGENTBOX_BITS32(hit, half) \
   (static_cast<uint64_t>(static_cast<uint32_t>(_mm256_movemask_epi8(hit))) << (32 * (half)))
 
-__attribute__((target("avx2"))) void classifyAvx2(const char* p, ShapeScanner::Masks& m) {
+__attribute__((target("avx2"))) inline void classifyAvx2Block(const char* p,
+                                                              ShapeScanner::Masks& m) {
   for (unsigned h = 0; h < 2; ++h) {
     const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + size_t{32} * h));
     const __m256i digit = AGENTBOX_IN_RANGE32(v, '0', 10);
@@ -82,19 +93,71 @@ __attribute__((target("avx2"))) void classifyAvx2(const char* p, ShapeScanner::M
   }
 }
 
+__attribute__((target("avx2"))) void classifyAvx2(const char* p, size_t blocks,
+                                                  ShapeScanner::Masks* out) {
+  for (size_t b = 0; b < blocks; ++b) {
+    out[b] = {};
+    classifyAvx2Block(p + b * kBlockBytes, out[b]);
+  }
+}
+
 #undef AGENTBOX_BITS32
 #undef AGENTBOX_IN_RANGE32
 #undef AGENTBOX_SPLAT32
 
-ShapeScanner::Classify pickClassify() {
-  return __builtin_cpu_supports("avx2") ? &classifyAvx2 : &classifySse2;
+// All 64 bytes in one register; each compare gives its 64-bit mask directly.
+#define AGENTBOX_SPLAT64(c) _mm512_set1_epi8(static_cast<char>(c))
+__attribute__((target("avx512bw"))) inline void classifyAvx512Block(const char* p,
+                                                                    ShapeScanner::Masks& m) {
+  const __m512i v = _mm512_loadu_si512(p);
+  const uint64_t digit =
+      _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, AGENTBOX_SPLAT64('0')), AGENTBOX_SPLAT64(10));
+  const uint64_t letter = _mm512_cmplt_epu8_mask(
+      _mm512_sub_epi8(_mm512_or_si512(v, AGENTBOX_SPLAT64(0x20)), AGENTBOX_SPLAT64('a')),
+      AGENTBOX_SPLAT64(6));
+  const uint64_t dash = _mm512_cmpeq_epi8_mask(v, AGENTBOX_SPLAT64('-'));
+  m.digit = digit;
+  m.dash = dash;
+  m.sep = dash | _mm512_cmpeq_epi8_mask(v, AGENTBOX_SPLAT64(' '));
+  m.dot = _mm512_cmpeq_epi8_mask(v, AGENTBOX_SPLAT64('.'));
+  m.colon = _mm512_cmpeq_epi8_mask(v, AGENTBOX_SPLAT64(':'));
+  m.hex = digit | letter;
 }
 
-ShapeScanner::Classify baselineClassify() {
+__attribute__((target("avx512bw"))) void classifyAvx512(const char* p, size_t blocks,
+                                                        ShapeScanner::Masks* out) {
+  for (size_t b = 0; b < blocks; ++b) {
+    out[b] = {};
+    classifyAvx512Block(p + b * kBlockBytes, out[b]);
+  }
+}
+#undef AGENTBOX_SPLAT64
+
+bool cpuHas(ShapeScanner::Isa isa) {
+  switch (isa) {
+    case ShapeScanner::Isa::kBaseline:
+      return true;
+    case ShapeScanner::Isa::kAvx2:
+      return __builtin_cpu_supports("avx2");
+    case ShapeScanner::Isa::kAvx512:
+      return __builtin_cpu_supports("avx512bw");
+  }
+  return false;
+}
+
+ShapeScanner::Classify classifyFor(ShapeScanner::Isa isa) {
+  switch (isa) {
+    case ShapeScanner::Isa::kAvx512:
+      return &classifyAvx512;
+    case ShapeScanner::Isa::kAvx2:
+      return &classifyAvx2;
+    case ShapeScanner::Isa::kBaseline:
+      break;
+  }
   return &classifySse2;
 }
 #else
-void classifyBytes(const char* p, ShapeScanner::Masks& m) {
+void classifyBytesBlock(const char* p, ShapeScanner::Masks& m) {
   for (unsigned k = 0; k < kBlockBytes; ++k) {
     const auto c = static_cast<unsigned char>(p[k]);
     const uint64_t bit = uint64_t{1} << k;
@@ -109,14 +172,30 @@ void classifyBytes(const char* p, ShapeScanner::Masks& m) {
   }
 }
 
-ShapeScanner::Classify pickClassify() {
-  return &classifyBytes;
+void classifyBytes(const char* p, size_t blocks, ShapeScanner::Masks* out) {
+  for (size_t b = 0; b < blocks; ++b) {
+    out[b] = {};
+    classifyBytesBlock(p + b * kBlockBytes, out[b]);
+  }
 }
 
-ShapeScanner::Classify baselineClassify() {
+bool cpuHas(ShapeScanner::Isa isa) {
+  return isa == ShapeScanner::Isa::kBaseline;
+}
+
+ShapeScanner::Classify classifyFor(ShapeScanner::Isa /*isa*/) {
   return &classifyBytes;
 }
 #endif
+
+ShapeScanner::Classify pickClassify() {
+  for (ShapeScanner::Isa isa : {ShapeScanner::Isa::kAvx512, ShapeScanner::Isa::kAvx2}) {
+    if (cpuHas(isa)) {
+      return classifyFor(isa);
+    }
+  }
+  return classifyFor(ShapeScanner::Isa::kBaseline);
+}
 
 // The masks of the last 64 bytes after a block of which only the first `n` (0 < n < 64)
 // bytes are input.
@@ -130,10 +209,6 @@ ShapeScanner::Masks joined(const ShapeScanner::Masks& prev, const ShapeScanner::
   m.dot = join(prev.dot, cur.dot);
   m.colon = join(prev.colon, cur.colon);
   m.hex = join(prev.hex, cur.hex);
-  m.v4_first = join(prev.v4_first, cur.v4_first);
-  m.v4_second = join(prev.v4_second, cur.v4_second);
-  m.v6_first = join(prev.v6_first, cur.v6_first);
-  m.v6_second = join(prev.v6_second, cur.v6_second);
   return m;
 }
 
@@ -154,6 +229,24 @@ inline uint64_t runOf13(uint64_t cur, uint64_t prev) {
   const uint64_t r8 = r4 & back(r4, p4, 4);
   const uint64_t p8 = p4 & (p4 << 4);
   return r8 & back(r8, p8, 5);
+}
+
+// The baseline x86-64 target has no POPCNT instruction, and __builtin_popcount becomes a
+// library call there: bit counts are written out.
+inline unsigned bitCount(uint32_t v) {
+  v = v - ((v >> 1) & 0x55555555U);
+  v = (v & 0x33333333U) + ((v >> 2) & 0x33333333U);
+  v = (v + (v >> 4)) & 0x0F0F0F0FU;
+  return (v * 0x01010101U) >> 24;
+}
+
+// True if a and b have at least three set bits between them.
+inline bool atLeastThreeBits(uint64_t a, uint64_t b) {
+  const uint64_t a1 = a & (a - 1);  // a without its lowest bit
+  const uint64_t a2 = a1 & (a1 - 1);
+  const uint64_t b1 = b & (b - 1);
+  const uint64_t b2 = b1 & (b1 - 1);
+  return (a2 | (a1 != 0 && b != 0 ? 1U : 0U) | (a != 0 && b1 != 0 ? 1U : 0U) | b2) != 0;
 }
 
 void appendHits(uint64_t hits, uint32_t trigger, uint64_t base, std::vector<TriggerHit>& out) {
@@ -189,19 +282,30 @@ ShapeScanner::ShapeScanner(const std::vector<std::pair<uint32_t, DigitShape>>& s
   digits_on_ = !digit_shapes_.empty();
 }
 
-void ShapeScanner::useBaselineForTest() {
-  classify_ = baselineClassify();
+bool ShapeScanner::useIsaForTest(Isa isa) {
+  if (!cpuHas(isa)) {
+    return false;
+  }
+  classify_ = classifyFor(isa);
+  return true;
 }
 
 void ShapeScanner::scan(const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out) {
   v4_.clear();
   v6_.clear();
+  // Classified a batch at a time (one indirect call, constants loaded once), then the shapes
+  // of each block against the one before it.
+  std::array<Masks, kBatchBlocks> batch;
   size_t i = 0;
-  for (; i + kBlockBytes <= n; i += kBlockBytes) {
-    Masks m;
-    classify_(p + i, m);
-    block(m, base + i, out);
-    prev_ = m;
+  while (i + kBlockBytes <= n) {
+    const size_t blocks = std::min(kBatchBlocks, (n - i) / kBlockBytes);
+    classify_(p + i, blocks, batch.data());
+    block(batch[0], prev_, base + i, out);
+    for (size_t b = 1; b < blocks; ++b) {
+      block(batch[b], batch[b - 1], base + i + b * kBlockBytes, out);
+    }
+    prev_ = batch[blocks - 1];
+    i += blocks * kBlockBytes;
   }
   if (i < n) {
     // Zero bytes are in none of the classes, so the padding neither fires nor completes a
@@ -209,28 +313,29 @@ void ShapeScanner::scan(const char* p, size_t n, uint64_t base, std::vector<Trig
     std::array<char, kBlockBytes> tail{};
     std::memcpy(tail.data(), p + i, n - i);
     Masks m;
-    classify_(tail.data(), m);
-    block(m, base + i, out);
+    classify_(tail.data(), 1, &m);
+    block(m, prev_, base + i, out);
     prev_ = joined(prev_, m, n - i);
   }
   out.insert(out.end(), v4_.begin(), v4_.end());
   out.insert(out.end(), v6_.begin(), v6_.end());
 }
 
-void ShapeScanner::block(Masks& m, uint64_t base, std::vector<TriggerHit>& out) {
+inline void ShapeScanner::block(const Masks& m, const Masks& q, uint64_t base,
+                                std::vector<TriggerHit>& out) {
   if (digits_on_ && m.digit != 0) {
-    digitHits(m, base, out);
+    digitHits(m, q, base, out);
   }
   if (ipv4_trigger_ >= 0 && m.dot != 0) {
-    appendHits(ipv4Hits(m), static_cast<uint32_t>(ipv4_trigger_), base, v4_);
+    appendHits(ipv4Hits(m, q), static_cast<uint32_t>(ipv4_trigger_), base, v4_);
   }
   if (ipv6_trigger_ >= 0 && m.colon != 0) {
-    appendHits(ipv6Hits(m), static_cast<uint32_t>(ipv6_trigger_), base, v6_);
+    appendHits(ipv6Hits(m, q), static_cast<uint32_t>(ipv6_trigger_), base, v6_);
   }
 }
 
-void ShapeScanner::digitHits(const Masks& m, uint64_t base, std::vector<TriggerHit>& out) const {
-  const Masks& q = prev_;
+inline void ShapeScanner::digitHits(const Masks& m, const Masks& q, uint64_t base,
+                                    std::vector<TriggerHit>& out) const {
   auto digit = [&](unsigned k) { return back(m.digit, q.digit, k); };
   const uint64_t four = m.digit & digit(1) & digit(2) & digit(3);  // bytes i-3..i
   uint64_t nanp = 0;
@@ -261,7 +366,7 @@ void ShapeScanner::digitHits(const Masks& m, uint64_t base, std::vector<TriggerH
   }
 }
 
-uint64_t ShapeScanner::cardHits(const Masks& m, const Masks& prev) {
+inline uint64_t ShapeScanner::cardHits(const Masks& m, const Masks& prev) {
   const uint64_t run = m.digit | m.sep;
   const uint64_t prev_run = prev.digit | prev.sep;
   // 13 digits in a run need 13 run bytes in a row: a cheap filter before counting.
@@ -275,7 +380,7 @@ uint64_t ShapeScanner::cardHits(const Masks& m, const Masks& prev) {
     if (breaks != 0) {
       digits &= ~0U << (32 - static_cast<unsigned>(__builtin_clz(breaks)));
     }
-    if (__builtin_popcount(digits) >= static_cast<int>(kCardDigits)) {
+    if (bitCount(digits) >= kCardDigits) {
       hits |= uint64_t{1} << i;
     }
   }
@@ -284,44 +389,67 @@ uint64_t ShapeScanner::cardHits(const Masks& m, const Masks& prev) {
 
 // A '.' (':') after a maximal run of 1-3 digits (1-4 hex digits) is a first group; one whose
 // run of exactly k follows the '.' of a first group is a second; the same after a second is a
-// hit. The run is maximal because the byte before it is the separator.
-uint64_t ShapeScanner::ipv4Hits(Masks& m) const {
-  const Masks& q = prev_;
-  auto digit = [&](unsigned k) { return back(m.digit, q.digit, k); };
-  auto dot = [&](unsigned k) { return back(m.dot, q.dot, k); };
-  const uint64_t d1 = m.dot & digit(1);
-  const uint64_t d2 = d1 & digit(2);
-  const uint64_t d3 = d2 & digit(3);
-  const uint64_t g1 = d1 & dot(2);  // exactly one digit between two dots
-  const uint64_t g2 = d2 & dot(3);
-  const uint64_t g3 = d3 & dot(4);
+// hit. The run is maximal because the byte before it is the separator. A group looks back at
+// most 5 bytes, so the previous block's groups in the bits a shift brings in are computed from
+// that block's own bytes (the blocks before it cannot change them) and need not be kept.
+namespace {
+
+struct Groups {
+  uint64_t first = 0;
+  uint64_t second = 0;
+  uint64_t hits = 0;
+};
+
+// `run`/`sep`: the block's digit (hex) and separator masks, `prev_*` those of the block before,
+// `pf`/`ps` its groups; `longest` is 3 for IPv4 and 4 for IPv6.
+template <unsigned kLongest>
+Groups groupsOf(uint64_t run, uint64_t sep, uint64_t prev_run, uint64_t prev_sep, uint64_t pf,
+                uint64_t ps) {
+  auto in_run = [&](unsigned k) { return back(run, prev_run, k); };
+  auto at_sep = [&](unsigned k) { return back(sep, prev_sep, k); };
+  // ends[k-1]: a separator after k run bytes; exactly[k-1]: ... whose run is exactly k long.
+  std::array<uint64_t, kLongest> ends{};
+  std::array<uint64_t, kLongest> exactly{};
+  uint64_t e = sep;
+  for (unsigned k = 1; k <= kLongest; ++k) {
+    e &= in_run(k);
+    ends[k - 1] = e;
+    exactly[k - 1] = e & at_sep(k + 1);
+  }
   auto linked = [&](uint64_t cur, uint64_t prev) {
-    return (g1 & back(cur, prev, 2)) | (g2 & back(cur, prev, 3)) | (g3 & back(cur, prev, 4));
+    uint64_t out = 0;
+    for (unsigned k = 1; k <= kLongest; ++k) {
+      out |= exactly[k - 1] & back(cur, prev, k + 1);
+    }
+    return out;
   };
-  m.v4_first = d1 & ~(d3 & digit(4));
-  m.v4_second = linked(m.v4_first, q.v4_first);
-  return linked(m.v4_second, q.v4_second);
+  Groups g;
+  g.first = ends[0] & ~(ends[kLongest - 1] & in_run(kLongest + 1));
+  g.second = linked(g.first, pf);
+  g.hits = linked(g.second, ps);
+  return g;
 }
 
-uint64_t ShapeScanner::ipv6Hits(Masks& m) const {
-  const Masks& q = prev_;
-  auto hex = [&](unsigned k) { return back(m.hex, q.hex, k); };
-  auto colon = [&](unsigned k) { return back(m.colon, q.colon, k); };
-  const uint64_t h1 = m.colon & hex(1);
-  const uint64_t h2 = h1 & hex(2);
-  const uint64_t h3 = h2 & hex(3);
-  const uint64_t h4 = h3 & hex(4);
-  const uint64_t g1 = h1 & colon(2);
-  const uint64_t g2 = h2 & colon(3);
-  const uint64_t g3 = h3 & colon(4);
-  const uint64_t g4 = h4 & colon(5);
-  auto linked = [&](uint64_t cur, uint64_t prev) {
-    return (g1 & back(cur, prev, 2)) | (g2 & back(cur, prev, 3)) | (g3 & back(cur, prev, 4)) |
-           (g4 & back(cur, prev, 5));
-  };
-  m.v6_first = h1 & ~(h4 & hex(5));
-  m.v6_second = linked(m.v6_first, q.v6_first);
-  return linked(m.v6_second, q.v6_second);
+template <unsigned kLongest>
+uint64_t separatorHits(uint64_t run, uint64_t sep, uint64_t prev_run, uint64_t prev_sep) {
+  // A hit needs three separators within 2 * (kLongest + 1) + 1 bytes: fewer in this block and
+  // the end of the one before, and nothing can fire (most blocks stop here).
+  constexpr unsigned kReach = 2 * (kLongest + 1);
+  if (!atLeastThreeBits(sep, prev_sep >> (64 - kReach))) {
+    return 0;
+  }
+  const Groups p = groupsOf<kLongest>(prev_run, prev_sep, 0, 0, 0, 0);
+  return groupsOf<kLongest>(run, sep, prev_run, prev_sep, p.first, p.second).hits;
+}
+
+}  // namespace
+
+inline uint64_t ShapeScanner::ipv4Hits(const Masks& m, const Masks& q) {
+  return separatorHits<3>(m.digit, m.dot, q.digit, q.dot);
+}
+
+inline uint64_t ShapeScanner::ipv6Hits(const Masks& m, const Masks& q) {
+  return separatorHits<4>(m.hex, m.colon, q.hex, q.colon);
 }
 
 }  // namespace agentbox::redact::detail

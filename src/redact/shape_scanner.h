@@ -40,8 +40,14 @@ class ShapeScanner {
   void scan(const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out);
   // A new stream: nothing before the next byte.
   void reset() { prev_ = {}; }
-  // Classifies with the baseline instructions (SSE2 on x86-64) even where AVX2 is there.
-  void useBaselineForTest();
+  // Which instructions classify the bytes: the best the CPU has unless a test picks one.
+  enum class Isa : uint8_t {
+    kBaseline,  // SSE2 on x86-64, a byte loop elsewhere
+    kAvx2,
+    kAvx512,  // AVX-512BW: one 64-byte register per block
+  };
+  // Classifies with `isa`; false (and no change) if this CPU or build does not have it.
+  [[nodiscard]] bool useIsaForTest(Isa isa);
   [[nodiscard]] bool active() const {
     return digits_on_ || ipv4_trigger_ >= 0 || ipv6_trigger_ >= 0;
   }
@@ -49,25 +55,23 @@ class ShapeScanner {
   // Bit k of each mask is byte k of a 64-byte block.
   struct Masks {
     uint64_t digit = 0;
-    uint64_t sep = 0;        // ' ' or '-'
-    uint64_t dash = 0;       // '-'
-    uint64_t dot = 0;        // '.'
-    uint64_t colon = 0;      // ':'
-    uint64_t hex = 0;        // 0-9 A-F a-f
-    uint64_t v4_first = 0;   // a '.' after a maximal run of 1-3 digits
-    uint64_t v4_second = 0;  // ... whose run follows such a '.'
-    uint64_t v6_first = 0;   // the same for ':' and 1-4 hex digits
-    uint64_t v6_second = 0;
+    uint64_t sep = 0;    // ' ' or '-'
+    uint64_t dash = 0;   // '-'
+    uint64_t dot = 0;    // '.'
+    uint64_t colon = 0;  // ':'
+    uint64_t hex = 0;    // 0-9 A-F a-f
   };
-  // Fills the byte classes of 64 bytes (SSE2, AVX2 or a byte loop, picked for the CPU).
-  using Classify = void (*)(const char* p, Masks& m);
+  // Fills the byte classes of `blocks` blocks of 64 bytes, out[k] for bytes 64k..64k+63 (SSE2,
+  // AVX2, AVX-512BW or a byte loop, picked for the CPU); the other fields are zero.
+  using Classify = void (*)(const char* p, size_t blocks, Masks* out);
 
  private:
-  void block(Masks& m, uint64_t base, std::vector<TriggerHit>& out);
-  void digitHits(const Masks& m, uint64_t base, std::vector<TriggerHit>& out) const;
+  // `m` is a block, `q` the 64 bytes before it.
+  void block(const Masks& m, const Masks& q, uint64_t base, std::vector<TriggerHit>& out);
+  void digitHits(const Masks& m, const Masks& q, uint64_t base, std::vector<TriggerHit>& out) const;
   static uint64_t cardHits(const Masks& m, const Masks& prev);
-  uint64_t ipv4Hits(Masks& m) const;
-  uint64_t ipv6Hits(Masks& m) const;
+  static uint64_t ipv4Hits(const Masks& m, const Masks& q);
+  static uint64_t ipv6Hits(const Masks& m, const Masks& q);
 
   Classify classify_;
   std::vector<std::pair<uint32_t, DigitShape>> digit_shapes_;  // card, SSN, NANP only

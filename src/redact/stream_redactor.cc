@@ -298,6 +298,10 @@ bool StreamRedactor::failed() const {
   return impl_->anyFailed();
 }
 
+uint64_t StreamRedactor::candidatesLeftOutForTest() const {
+  return impl_->engine->candidatesLeftOut();
+}
+
 void StreamRedactor::injectFailureForTest() {
   impl_->engine->injectFailure();
   if (impl_->overflow) {

@@ -121,6 +121,8 @@ class StreamRedactor {
 
   // Makes the next write() behave as if Vectorscan failed (tests of fail-closed behaviour).
   void injectFailureForTest();
+  // Triggers whose candidate was not opened because it could not match (text mode).
+  [[nodiscard]] uint64_t candidatesLeftOutForTest() const;
 
  private:
   struct Impl;

@@ -185,10 +185,41 @@ void TextEngine::addCandidate(uint32_t trigger, uint64_t to) {
       return;
     }
   }
+  if (cr.kind == RuleKind::kRegex && tooShortToMatch(cr, ws, to, limit)) {
+    last_open_[tr.rule] = -1;  // as if it had been opened and resolved to nothing
+    ++left_out_;
+    return;
+  }
   if (cr.kind == RuleKind::kRegex) {
     last_open_[tr.rule] = static_cast<int64_t>(open_.size());
   }
   open_.push_back({tr.rule, tr.length, ws, to, to, to, limit, hold, to, {}});
+}
+
+// Most near-miss triggers (`ghp_short`, `AKIA `) end their window at once, too short for any
+// match: such a candidate would be opened only to be resolved to nothing in this write. It is
+// only skipped when nothing else can tell the difference: its window is complete in the bytes
+// at hand, so it holds no output back; a later trigger of the rule inside the window (which
+// would have joined it) makes a window no longer than this one, also too short; and the rule's
+// triggers all come from Vectorscan, in order of their end (a rule that also has a digit shape
+// gets triggers out of order) and it has no end marker.
+bool TextEngine::tooShortToMatch(const CompiledRule& cr, uint64_t ws, uint64_t to,
+                                 uint64_t limit) const {
+  if (cr.rule.digit_shape != DigitShape::kNone || !cr.rule.end_marker.empty()) {
+    return false;
+  }
+  const RE2* re = cr.confirm->get();  // derives the prefilter; null: resolve() reports it
+  if (re == nullptr) {
+    return false;
+  }
+  // The confirm text is [context byte][ws, scan)[terminator]: too short while
+  // scan < ws + shortest - 2.
+  const uint64_t shortest = cr.confirm->prefilter().rejectsShorterThan();
+  if (ws + shortest < to + 3) {
+    return false;  // even a window that ends at `to` could hold a match
+  }
+  const uint64_t bound = std::min({end_, limit, ws + shortest - 2});
+  return to < bound && firstOutside(cr.continue_end, to, bound) < bound;
 }
 
 // True when the candidate's window is complete, looking at bytes before `max_pos` only.
@@ -200,7 +231,7 @@ bool TextEngine::advanceOne(Candidate& c, bool eof, uint64_t max_pos) {
     // Up to force_until the window continues whatever the bytes; then up to the first byte
     // outside continue_chars.
     c.scan = std::max(c.scan, std::min(c.force_until, stop));
-    c.scan = firstOutside(cr.continue_chars, c.scan, stop);
+    c.scan = firstOutside(cr.continue_end, c.scan, stop);
     terminated = c.scan < stop;
   }
   // The end marker is looked for in everything scanned so far, before the terminator counts,
@@ -228,14 +259,9 @@ bool TextEngine::advanceOne(Candidate& c, bool eof, uint64_t max_pos) {
   return (c.scan >= c.limit && end_ > c.scan) || (eof && max_pos >= end_);
 }
 
-uint64_t TextEngine::firstOutside(const CharSet& set, uint64_t from, uint64_t to) const {
-  auto scan_piece = [&set](const char* p, size_t n) {
-    size_t i = 0;
-    while (i < n && set.has(static_cast<unsigned char>(p[i]))) {
-      ++i;
-    }
-    return i;
-  };
+uint64_t TextEngine::firstOutside(const detail::StopBytes& stops, uint64_t from,
+                                  uint64_t to) const {
+  auto scan_piece = [&stops](const char* p, size_t n) { return stops.find(p, n); };
   if (from < std::min(to, chunk_base_)) {
     const auto n = static_cast<size_t>(std::min(to, chunk_base_) - from);
     const size_t i = scan_piece(buf_.data() + (from - base_), n);
@@ -292,18 +318,27 @@ bool TextEngine::acceptValue(const CompiledRule& cr, std::string_view value,
   return passesValidator(cr.rule.validator, value, match);
 }
 
+// [context byte][window][terminator]; a virtual '\n' stands for the start or end of input.
+// Where those bytes are all real, the view is of them where they are (no copy).
+std::string_view TextEngine::confirmText(const Candidate& c) {
+  if (c.win_start > base_ && c.scan < end_) {
+    return range(c.win_start - 1, c.scan + 1, text_);
+  }
+  text_.clear();
+  text_ += c.win_start > base_ ? static_cast<char>(at(c.win_start - 1)) : '\n';
+  appendRange(c.win_start, c.scan, text_);
+  text_ += c.scan < end_ ? static_cast<char>(at(c.scan)) : '\n';
+  return text_;
+}
+
 void TextEngine::resolve(const Candidate& c, bool cut) {
   const CompiledRule& cr = rules_->rules()[c.rule];
   if (cr.kind != RuleKind::kRegex) {
     resolveLiteral(c);
     return;
   }
-  // [context byte][window][terminator]; a virtual '\n' stands for the start or end of input.
-  text_.clear();
-  text_ += c.win_start > base_ ? static_cast<char>(at(c.win_start - 1)) : '\n';
-  appendRange(c.win_start, c.scan, text_);
-  text_ += c.scan < end_ ? static_cast<char>(at(c.scan)) : '\n';
-  const re2::StringPiece input(text_);
+  const std::string_view text = confirmText(c);
+  const re2::StringPiece input(text.data(), text.size());
   const RE2* confirm = cr.confirm->get();
   if (confirm == nullptr) {
     // Failed after the candidate was opened: write()/finish() turn this into fail() before
@@ -321,15 +356,15 @@ void TextEngine::resolve(const Candidate& c, bool cut) {
   const int ngroups = middle ? 1 : std::min(confirm->NumberOfCapturingGroups(), kMaxGroups) + 1;
   bool found = false;
   // The prefilter is false only where RE2 would find no match at all (confirm_prefilter.h).
-  size_t pos = prefilter.mayMatch(text_) ? 0 : text_.size();
-  while (pos < text_.size() &&
-         confirm->Match(input, pos, text_.size(), RE2::UNANCHORED, groups, ngroups)) {
+  size_t pos = prefilter.mayMatch(text) ? 0 : text.size();
+  while (pos < text.size() &&
+         confirm->Match(input, pos, text.size(), RE2::UNANCHORED, groups, ngroups)) {
     re2::StringPiece g = redactedGroup(groups, ngroups, middle);
-    const size_t gs = static_cast<size_t>(g.data() - text_.data());
+    const auto gs = static_cast<size_t>(g.data() - text.data());
     const size_t ge = gs + g.size();
-    const size_t ms = static_cast<size_t>(groups[0].data() - text_.data());
+    const auto ms = static_cast<size_t>(groups[0].data() - text.data());
     const size_t me = ms + groups[0].size();
-    // text_[i] is stream offset win_start + i - 1. A match another trigger's window owns is
+    // text[i] is stream offset win_start + i - 1. A match another trigger's window owns is
     // left to that window, so a match never depends on where a window happened to start.
     if (!c.owns(c.win_start + ms - std::min<size_t>(ms, 1), c.win_start + me - 1)) {
       pos = ms + 1;

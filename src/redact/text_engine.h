@@ -39,6 +39,8 @@ class TextEngine {
   const std::string& failure() const { return failure_; }
   const RedactionCounts& counts() const { return counts_; }
   void injectFailure() { inject_failure_ = true; }
+  // Candidates not opened because they were too short to match (tooShortToMatch).
+  [[nodiscard]] uint64_t candidatesLeftOut() const { return left_out_; }
   // Line/column tracking costs a newline count of every byte; findings need it.
   void setTrackLines(bool on) { track_lines_ = on; }
 
@@ -82,10 +84,18 @@ class TextEngine {
   Status fail(std::string reason);
   Status scan(std::span<const std::byte> bytes);
   void addCandidate(uint32_t trigger, uint64_t to);
-  // The first offset in [from, to) whose byte is not in `set`, else `to`.
-  [[nodiscard]] uint64_t firstOutside(const CharSet& set, uint64_t from, uint64_t to) const;
+  // True if a new candidate of `cr` (window from `ws`, trigger ending at `to`) can be left out:
+  // its window is already complete and shorter than any match of the rule's regex.
+  [[nodiscard]] bool tooShortToMatch(const CompiledRule& cr, uint64_t ws, uint64_t to,
+                                     uint64_t limit) const;
+  // The first offset in [from, to) whose byte is not in the set `stops` was made from, else
+  // `to`.
+  [[nodiscard]] uint64_t firstOutside(const detail::StopBytes& stops, uint64_t from,
+                                      uint64_t to) const;
   void advance(bool eof);
   bool advanceOne(Candidate& c, bool eof, uint64_t max_pos);
+  // The bytes the confirm regex sees for `c`: a view into buf_/chunk_, or text_.
+  std::string_view confirmText(const Candidate& c);
   void resolve(const Candidate& c, bool eof);
   void resolveLiteral(const Candidate& c);
   void addSpan(uint64_t start, uint64_t end, uint32_t rule);
@@ -131,6 +141,7 @@ class TextEngine {
   uint64_t line_start_ = 0;
   bool failed_ = false;
   bool inject_failure_ = false;
+  uint64_t left_out_ = 0;
   std::string failure_;
   std::string pending_failure_;  // set by resolve(), turned into fail() by its caller
 };

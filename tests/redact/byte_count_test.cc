@@ -19,11 +19,12 @@ TEST(CountByte, MatchesStdCountForEveryLengthAndAlignment) {
   }
   for (size_t start = 0; start < 17; ++start) {
     for (size_t n = 0; start + n <= text.size(); n += (n < 100 ? 1 : 37)) {
-      ASSERT_EQ(countByte(text.data() + start, n, '\n'),
-                static_cast<size_t>(
-                    std::count(text.begin() + static_cast<std::ptrdiff_t>(start),
-                               text.begin() + static_cast<std::ptrdiff_t>(start + n), '\n')))
-          << start << " " << n;
+      const auto expected = static_cast<size_t>(
+          std::count(text.begin() + static_cast<std::ptrdiff_t>(start),
+                     text.begin() + static_cast<std::ptrdiff_t>(start + n), '\n'));
+      // countByte() takes the widest instructions this CPU has; the baseline is checked too.
+      ASSERT_EQ(countByte(text.data() + start, n, '\n'), expected) << start << " " << n;
+      ASSERT_EQ(countByteBaseline(text.data() + start, n, '\n'), expected) << start << " " << n;
     }
   }
 }
@@ -32,6 +33,7 @@ TEST(CountByte, AllMatchesDoNotOverflowTheLanes) {
   const std::string text(100000, '\n');
   EXPECT_EQ(countByte(text.data(), text.size(), '\n'), text.size());
   EXPECT_EQ(countByte(text.data(), text.size(), 'a'), 0U);
+  EXPECT_EQ(countByteBaseline(text.data(), text.size(), '\n'), text.size());
 }
 
 }  // namespace

@@ -121,8 +121,11 @@ size_t checkRule(const Rule& r, const std::vector<std::string>& texts, std::mt19
   RE2 re(r.regex, opts);
   EXPECT_TRUE(re.ok()) << r.id;
   ConfirmPrefilter p = ConfirmPrefilter::fromRegex(r.regex);
+  ConfirmPrefilter scalar = p;
+  scalar.useScalarForTest();
   size_t matched = 0;
   auto check = [&](const std::string& t) {
+    EXPECT_EQ(p.mayMatch(t), scalar.mayMatch(t)) << r.id << " run search differs on: " << t;
     if (RE2::PartialMatch(t, re)) {
       ++matched;
       EXPECT_TRUE(p.mayMatch(t)) << r.id << " rejected a match in: " << t;
@@ -135,6 +138,35 @@ size_t checkRule(const Rule& r, const std::vector<std::string>& texts, std::mt19
     }
   }
   return matched;
+}
+
+// A regex that is one run is decided by the prefilter exactly: mayMatch is RE2's answer, with
+// the 32-bytes-at-a-time search and with the byte loop, for runs of every length 2-32 that
+// start and end anywhere in (and across) the blocks.
+TEST(ConfirmPrefilter, RunSearchIsExact) {
+  std::mt19937_64 rng(23);
+  RE2::Options opts;
+  opts.set_encoding(RE2::Options::EncodingLatin1);
+  for (uint32_t len : {2U, 5U, 16U, 31U, 32U}) {
+    const std::string regex = "[A-Za-z0-9+/=_.~-]{" + std::to_string(len) + "}";
+    RE2 re(regex, opts);
+    ConfirmPrefilter fast = ConfirmPrefilter::fromRegex(regex);
+    ASSERT_TRUE(fast.hasRunForTest()) << regex;
+    ConfirmPrefilter scalar = fast;
+    scalar.useScalarForTest();
+    for (int round = 0; round < 400; ++round) {
+      std::string text(rng() % 140, 'a');
+      for (char& c : text) {
+        // Mostly class bytes, with breaks (space, ':', high bytes) at varying density.
+        c = rng() % (2 + round % 40) == 0 ? " :\xe9\x80\n"[rng() % 5] : "aZ09+/=_.~-"[rng() % 11];
+      }
+      const bool want = RE2::PartialMatch(text, re);
+      ASSERT_EQ(fast.mayMatch(text), want) << regex << " on " << text;
+      ASSERT_EQ(scalar.mayMatch(text), want) << regex << " on " << text;
+    }
+  }
+  EXPECT_FALSE(ConfirmPrefilter::fromRegex("[^ ]{16}").hasRunForTest());  // high bytes in it
+  EXPECT_FALSE(ConfirmPrefilter::fromRegex("[a-z]{33}").hasRunForTest());
 }
 
 TEST(ConfirmPrefilter, NeverRejectsWhatRe2Matches) {

@@ -210,22 +210,31 @@ const Shapes kAllShapes = {{3, DigitShape::kNanpPhone},
                            {9, DigitShape::kIpv4},
                            {11, DigitShape::kIpv6}};
 
+std::vector<TriggerHit> runIsa(const Shapes& shapes, std::string_view text,
+                               const std::vector<size_t>& cuts, ShapeScanner* scanner) {
+  std::vector<TriggerHit> out;
+  size_t from = 0;
+  for (size_t cut : cuts) {
+    scanner->scan(text.data() + from, cut - from, from, out);
+    from = cut;
+  }
+  scanner->scan(text.data() + from, text.size() - from, from, out);
+  return out;
+}
+
+// The scanner as the CPU picks it; every instruction set this CPU has must agree with it.
 std::vector<TriggerHit> runMasks(const Shapes& shapes, std::string_view text,
                                  const std::vector<size_t>& cuts) {
   ShapeScanner scanner(shapes);
-  ShapeScanner baseline(shapes);
-  baseline.useBaselineForTest();
-  std::vector<TriggerHit> out;
-  std::vector<TriggerHit> baseline_out;
-  size_t from = 0;
-  for (size_t cut : cuts) {
-    scanner.scan(text.data() + from, cut - from, from, out);
-    baseline.scan(text.data() + from, cut - from, from, baseline_out);
-    from = cut;
+  const std::vector<TriggerHit> out = runIsa(shapes, text, cuts, &scanner);
+  for (ShapeScanner::Isa isa :
+       {ShapeScanner::Isa::kBaseline, ShapeScanner::Isa::kAvx2, ShapeScanner::Isa::kAvx512}) {
+    ShapeScanner other(shapes);
+    if (other.useIsaForTest(isa)) {
+      EXPECT_EQ(runIsa(shapes, text, cuts, &other), out)
+          << "instruction set " << static_cast<int>(isa) << " classifies differently";
+    }
   }
-  scanner.scan(text.data() + from, text.size() - from, from, out);
-  baseline.scan(text.data() + from, text.size() - from, from, baseline_out);
-  EXPECT_EQ(out, baseline_out) << "AVX2 and SSE2 classes differ";
   return out;
 }
 
@@ -294,6 +303,29 @@ TEST(ShapeScanner, EverySubsetOfShapesMatchesTheReference) {
     const std::vector<size_t> cuts = {1, 63, 64, 65, 127, 500, 1000, 1001};
     ASSERT_EQ(runMasks(shapes, text, cuts), runReference(shapes, text, cuts))
         << "subset " << subset;
+  }
+}
+
+// Each instruction set on its own against the reference, so a CPU without one says so.
+TEST(ShapeScanner, EachInstructionSetMatchesTheReference) {
+  std::mt19937_64 rng(20);
+  const std::string text = adversarialText(rng, 3000);
+  const std::vector<size_t> cuts = {5, 64, 100, 129, 1000, 1063};
+  const auto expected = runReference(kAllShapes, text, cuts);
+  ASSERT_GT(expected.size(), 50U);
+  std::string missing;
+  for (auto [isa, name] : {std::pair(ShapeScanner::Isa::kBaseline, "baseline"),
+                           std::pair(ShapeScanner::Isa::kAvx2, "AVX2"),
+                           std::pair(ShapeScanner::Isa::kAvx512, "AVX-512BW")}) {
+    ShapeScanner scanner(kAllShapes);
+    if (!scanner.useIsaForTest(isa)) {
+      missing += std::string(missing.empty() ? "" : ", ") + name;
+      continue;
+    }
+    EXPECT_EQ(runIsa(kAllShapes, text, cuts, &scanner), expected) << name;
+  }
+  if (!missing.empty()) {
+    GTEST_SKIP() << "not on this CPU (the others were checked): " << missing;
   }
 }
 

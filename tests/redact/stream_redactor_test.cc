@@ -200,6 +200,43 @@ TEST(SlowWriter, OneByteEvery100msIsStillRedacted) {
   }
 }
 
+// Near-miss triggers whose window ends at once (`ghp_ `, `AKIA `) are not opened; the real
+// tokens right after them, and a trigger inside such a window, are found as ever, with the
+// same spans for one write, a byte at a time and every cut in two.
+TEST(Candidates, TooShortToMatchAreLeftOutWithoutChangingFindings) {
+  const auto& rules = builtinSet();
+  ASSERT_NE(rules, nullptr);
+  const std::string text =
+      "see ghp_ and ghp_x then ghp_ghp_ export GH=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 "
+      "AKIA AKIA\n AKIA6ZGEIW3XF4CCIFUF glpat- hvs. AIza SKU xoxb-1\n";
+  StreamOptions opts;
+  auto one = StreamRedactor::open(rules, opts);
+  ASSERT_TRUE(one.has_value());
+  StringSink sink;
+  ASSERT_TRUE(one->write(text, sink).has_value());
+  ASSERT_TRUE(one->finish(sink).has_value());
+  EXPECT_GE(one->candidatesLeftOutForTest(), 8U);
+  ASSERT_EQ(sink.findings.size(), 2U) << sink.out;
+  EXPECT_EQ(sink.findings[0].rule_id, "github-pat");
+  EXPECT_EQ(sink.findings[1].rule_id, "aws-access-key-id");
+  EXPECT_EQ(sink.out.find("ghp_Ky9"), std::string::npos) << sink.out;
+  EXPECT_NE(sink.out.find("ghp_ and ghp_x then ghp_ghp_ export"), std::string::npos) << sink.out;
+  auto same = [&](const testing::RunResult& r, const std::string& what) {
+    ASSERT_EQ(r.out, sink.out) << what;
+    ASSERT_EQ(r.findings.size(), sink.findings.size()) << what;
+    for (size_t k = 0; k < r.findings.size(); ++k) {
+      EXPECT_EQ(r.findings[k].start, sink.findings[k].start) << what;
+      EXPECT_EQ(r.findings[k].end, sink.findings[k].end) << what;
+    }
+  };
+  same(runBytewise(rules, text), "byte at a time");
+  for (size_t cut = 1; cut < text.size(); ++cut) {
+    same(runChunks(rules,
+                   {std::string_view(text).substr(0, cut), std::string_view(text).substr(cut)}),
+         "cut at " + std::to_string(cut));
+  }
+}
+
 TEST(Holdback, NeverExceedsTheDocumentedMaximum) {
   auto rules = buildRules({"known-secret-value-123"}, "/home/alice");
   const size_t max = rules->maxHoldbackBytes();
