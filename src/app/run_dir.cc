@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "sandbox/cgroups.h"
@@ -138,6 +139,31 @@ CleanupRecord readLegacyRecord(const std::string& dir) {
   return r;
 }
 
+// The record of the run behind `marker`, or nothing while a live agentbox owns the run.
+// This version's marker is the lock itself; an earlier version's is an empty file beside
+// runs/<id>/lock. Either way a held lock means a live owner.
+std::optional<CleanupRecord> recordOfDeadRun(const std::string& marker, const std::string& dir) {
+  Result<UniqueFd> fd = sys::open(marker, O_RDWR);
+  if (fd.has_value()) {
+    Result<bool> free = sys::tryLock(*fd);
+    if (!free.has_value() || !*free) {
+      return std::nullopt;
+    }
+  }
+  std::string content = sys::readFile(marker).value_or(std::string());
+  if (!content.empty()) {
+    return parseCleanupRecord(content);
+  }
+  Result<UniqueFd> lock = sys::open(dir + "/lock", O_RDWR);
+  if (lock.has_value()) {
+    Result<bool> free = sys::tryLock(*lock);
+    if (!free.has_value() || !*free) {
+      return std::nullopt;  // a live agentbox of an earlier version owns this run
+    }
+  }
+  return readLegacyRecord(dir);
+}
+
 }  // namespace
 
 std::vector<std::string> reapStaleRuns(const std::string& state_dir) {
@@ -146,39 +172,20 @@ std::vector<std::string> reapStaleRuns(const std::string& state_dir) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(runs + "/.active", ec)) {
     std::string id = entry.path().filename().string();
-    std::string dir = runs + "/" + id;
-    // This version's marker is the lock itself; an earlier version's is an empty file beside
-    // runs/<id>/lock. Either way a held lock means a live agentbox owns the run.
-    Result<UniqueFd> marker = sys::open(entry.path().string(), O_RDWR);
-    if (marker.has_value()) {
-      Result<bool> free = sys::tryLock(*marker);
-      if (!free.has_value() || !*free) {
-        continue;
-      }
-    }
-    std::string content = sys::readFile(entry.path().string()).value_or(std::string());
-    CleanupRecord rec;
-    if (!content.empty()) {
-      rec = parseCleanupRecord(content);
-    } else {
-      Result<UniqueFd> lock = sys::open(dir + "/lock", O_RDWR);
-      if (lock.has_value()) {
-        Result<bool> free = sys::tryLock(*lock);
-        if (!free.has_value() || !*free) {
-          continue;  // a live agentbox of an earlier version owns this run
-        }
-      }
-      rec = readLegacyRecord(dir);
+    std::string dir = fmt::format("{}/{}", runs, id);
+    std::optional<CleanupRecord> rec = recordOfDeadRun(entry.path().string(), dir);
+    if (!rec.has_value()) {
+      continue;
     }
     std::string what = fmt::format("run {}: its agentbox died", id);
-    if (rec.pid > 0 && rec.start != 0 && processStartTime(rec.pid) == rec.start) {
-      ::kill(rec.pid, SIGKILL);  // pid 1 of the sandbox: the whole pid namespace goes with it
-      what += fmt::format("; killed its sandbox (pid {})", rec.pid);
+    if (rec->pid > 0 && rec->start != 0 && processStartTime(rec->pid) == rec->start) {
+      ::kill(rec->pid, SIGKILL);  // pid 1 of the sandbox: the whole pid namespace goes with it
+      what += fmt::format("; killed its sandbox (pid {})", rec->pid);
     }
-    if (!rec.cgroups.empty()) {
-      sandbox::removeStaleCgroups(rec.cgroups);
-      what += fmt::format("; removed its {} cgroup director{}", rec.cgroups.size(),
-                          rec.cgroups.size() == 1 ? "y" : "ies");
+    if (!rec->cgroups.empty()) {
+      sandbox::removeStaleCgroups(rec->cgroups);
+      what += fmt::format("; removed its {} cgroup director{}", rec->cgroups.size(),
+                          rec->cgroups.size() == 1 ? "y" : "ies");
     }
     ::unlink(entry.path().c_str());
     cleaned.push_back(what);

@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
   // program, the proxy) allocate little, and an arena of their own costs each of them a
   // 64 MiB reservation, its page faults and, at the thread's end, unmaps whose TLB
   // shoot-downs interrupt the other core (~0.3 ms of a run's cold start, docs/performance.md).
-  ::mallopt(M_ARENA_MAX, 1);
+  // Before any thread exists, which is what makes it safe.
+  ::mallopt(M_ARENA_MAX, 1);  // NOLINT(concurrency-mt-unsafe)
   try {
     int rc = agentbox::cli::dispatch(argc, argv);
     // Every command has released what it holds (files, children, threads) before it returns:
