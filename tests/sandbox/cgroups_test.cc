@@ -3,14 +3,21 @@
 // test-made fake tree (this host's cgroup2 has no controllers, so v2 limits are checked here).
 #include "sandbox/cgroups.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 #include "sandbox/cgroup_layout.h"
+#include "util/sys.h"
 
 namespace agentbox::sandbox {
 namespace {
@@ -129,6 +136,106 @@ TEST(RunCgroups, ANonDelegatedParentGivesNoneWithAReason) {
   EXPECT_EQ(cg->version(), CgroupVersion::kNone);
   EXPECT_NE(cg->whyNone().find("not writable"), std::string::npos) << cg->whyNone();
   EXPECT_TRUE(cg->dirs().empty());
+}
+
+// The run's cgroups on this host (root, or a delegated subtree), or nothing.
+std::optional<RunCgroups> realRunCgroups(const std::string& name) {
+  std::string mountinfo = sys::readFile("/proc/self/mountinfo").value_or(std::string());
+  std::string self = sys::readFile("/proc/self/cgroup").value_or(std::string());
+  Result<RunCgroups> cg =
+      RunCgroups::create({.layout = parseCgroupLayout(mountinfo, self),
+                          .name = name,
+                          .limits = {.memory_bytes = 64 << 20, .cpus = 1, .pids = 16}});
+  if (!cg.has_value() || cg->version() == CgroupVersion::kNone) {
+    return std::nullopt;
+  }
+  return std::move(*cg);
+}
+
+// A process left in the run's cgroups when they are destroyed (which a normal end never
+// leaves: pid 1's exit kills the pid namespace) is killed, and the directories still go.
+TEST(RunCgroups, DestructionKillsWhatIsLeftAndRemovesTheDirectories) {
+  std::optional<RunCgroups> cg = realRunCgroups("agentbox-run-unit-" + std::to_string(::getpid()));
+  if (!cg.has_value()) {
+    GTEST_SKIP() << "no usable cgroup for this user here";
+  }
+  std::vector<std::string> dirs = cg->dirs();
+  ASSERT_FALSE(dirs.empty());
+  Result<std::vector<UniqueFd>> join = cg->openJoinFiles();
+  ASSERT_TRUE(join.has_value()) << join.error().oneLine();
+  int v2 = cg->cloneIntoFd();
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    for (const UniqueFd& fd : *join) {
+      if (::write(fd.get(), "0", 1) != 1) {
+        ::_exit(3);
+      }
+    }
+    if (v2 >= 0) {
+      int procs = ::openat(v2, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+      if (procs < 0 || ::write(procs, "0", 1) != 1) {
+        ::_exit(4);
+      }
+    }
+    (void)!::write(ready[1], "j", 1);
+    ::pause();
+    ::_exit(0);
+  }
+  ASSERT_GT(pid, 0);
+  ::close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1) << "the child could not join the cgroups";
+  ::close(ready[0]);
+  join->clear();
+  // Populated: rmdir is refused, so the destructor has to kill first.
+  EXPECT_NE(::rmdir(dirs.back().c_str()), 0);
+  cg.reset();
+  int status = 0;
+  pid_t reaped = 0;
+  for (int i = 0; i < 200 && reaped == 0; ++i) {
+    reaped = ::waitpid(pid, &status, WNOHANG);
+    if (reaped == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  if (reaped == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    for (const std::string& d : dirs) {
+      ::rmdir(d.c_str());
+    }
+    FAIL() << "the process left in the run's cgroups survived their destruction";
+  }
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  for (const std::string& d : dirs) {
+    EXPECT_FALSE(std::filesystem::exists(d)) << d << " outlived the run";
+  }
+}
+
+// After a normal end the directories are empty and simply removed.
+TEST(RunCgroups, EmptyCgroupsAreRemoved) {
+  std::optional<RunCgroups> cg =
+      realRunCgroups("agentbox-run-unit-empty-" + std::to_string(::getpid()));
+  if (!cg.has_value()) {
+    GTEST_SKIP() << "no usable cgroup for this user here";
+  }
+  std::vector<std::string> dirs = cg->dirs();
+  ASSERT_FALSE(dirs.empty());
+  bool v2_kill =
+      cg->cloneIntoFd() >= 0 && ::faccessat(cg->cloneIntoFd(), "cgroup.kill", F_OK, 0) == 0;
+  for (const std::string& d : dirs) {
+    EXPECT_TRUE(std::filesystem::exists(d)) << d;
+    // cgroup2's cgroup.kill makes the v1 freezer (and its costly freeze and thaw) needless.
+    if (v2_kill) {
+      EXPECT_FALSE(std::filesystem::exists(d + "/freezer.state")) << d;
+    }
+  }
+  cg.reset();
+  for (const std::string& d : dirs) {
+    EXPECT_FALSE(std::filesystem::exists(d)) << d;
+  }
 }
 
 }  // namespace
