@@ -10,6 +10,15 @@ namespace agentbox::policy {
 
 namespace {
 
+// A byte that may not appear in a host once its escapes are decoded: controls and space
+// (a NUL, CR or LF would reach the forwarded request head and the policy's host checks), and
+// WHATWG's forbidden host code points, which would give the host another meaning ('@', '/',
+// ':', '%' and the rest).
+bool forbiddenInHost(unsigned char c) {
+  return c <= 0x20 || c == 0x7f ||
+         std::string_view("#%/:<>?@[\\]^|").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
 Result<std::string> percentDecode(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -22,7 +31,13 @@ Result<std::string> percentDecode(std::string_view text) {
     if (i + 2 >= text.size() || hi < 0 || lo < 0) {
       return makeError(Errc::kInvalidInput, "bad percent escape in host");
     }
-    out += static_cast<char>(hi * 16 + lo);
+    auto decoded = static_cast<unsigned char>(hi * 16 + lo);
+    if (forbiddenInHost(decoded)) {
+      return makeError(Errc::kInvalidInput,
+                       "percent escape %{}{} in host decodes to a byte a host may not hold",
+                       text[i + 1], text[i + 2]);
+    }
+    out += static_cast<char>(decoded);
     i += 2;
   }
   return out;

@@ -130,8 +130,10 @@ TEST(CgroupStats, KeyedValuesAreParsed) {
 TEST(RunCgroups, ANonDelegatedParentGivesNoneWithAReason) {
   CgroupLayout l = parseCgroupLayout(kMountinfoV1, kSelfV1);
   // A parent that does not exist is not writable: nothing is created, the reason says so.
-  Result<RunCgroups> cg = RunCgroups::create(
-      {.layout = l, .parent = "/agentbox-no-such-parent-1", .name = "agentbox-run-test"});
+  Result<RunCgroups> cg = RunCgroups::create({.layout = l,
+                                              .parent = "/agentbox-no-such-parent-1",
+                                              .name = "agentbox-run-test",
+                                              .limits = {}});
   ASSERT_TRUE(cg.has_value()) << cg.error().oneLine();
   EXPECT_EQ(cg->version(), CgroupVersion::kNone);
   EXPECT_NE(cg->whyNone().find("not writable"), std::string::npos) << cg->whyNone();
@@ -144,6 +146,7 @@ std::optional<RunCgroups> realRunCgroups(const std::string& name) {
   std::string self = sys::readFile("/proc/self/cgroup").value_or(std::string());
   Result<RunCgroups> cg =
       RunCgroups::create({.layout = parseCgroupLayout(mountinfo, self),
+                          .parent = "",
                           .name = name,
                           .limits = {.memory_bytes = 64 << 20, .cpus = 1, .pids = 16}});
   if (!cg.has_value() || cg->version() == CgroupVersion::kNone) {
