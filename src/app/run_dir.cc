@@ -118,25 +118,17 @@ CleanupRecord parseCleanupRecord(const std::string& text) {
   return r;
 }
 
-// An earlier version's run: `init.pid` ("P START") and `cgroups` (a directory per line).
+// An earlier version's run: `init.pid` ("P START") and `cgroups` (a directory per line), read
+// as the lines of this version's record.
 CleanupRecord readLegacyRecord(const std::string& dir) {
-  CleanupRecord r;
-  Result<std::string> pidline = sys::readFile(dir + "/init.pid");
-  if (pidline.has_value() &&
-      std::sscanf(pidline->c_str(), "%d %lu", &r.pid, &r.start) != 2) {  // NOLINT
-    r.pid = 0;
-    r.start = 0;
-  }
-  Result<std::string> cgroups = sys::readFile(dir + "/cgroups");
-  if (cgroups.has_value()) {
-    std::istringstream lines(*cgroups);
-    for (std::string line; std::getline(lines, line);) {
-      if (!line.empty()) {
-        r.cgroups.push_back(line);
-      }
+  std::string text = "pid " + sys::readFile(dir + "/init.pid").value_or(std::string()) + "\n";
+  std::istringstream lines(sys::readFile(dir + "/cgroups").value_or(std::string()));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) {
+      text += "cgroup " + line + "\n";
     }
   }
-  return r;
+  return parseCleanupRecord(text);
 }
 
 // The record of the run behind `marker`, or nothing while a live agentbox owns the run.

@@ -137,17 +137,25 @@ TEST(RunDir, MarkerIsTheLockAndHoldsTheCleanupRecord) {
   EXPECT_TRUE(std::filesystem::exists(lock));
 }
 
+// A run of this version whose agentbox died: its lock file with `record` in it, hard-linked
+// as the active marker (whose path is returned). Nobody holds the lock.
+std::string markDeadRun(const policy::testing::TempDir& state, const std::string& id,
+                        const std::string& record) {
+  std::string lock = state.write("runs/" + id + "/lock", record);
+  std::filesystem::create_directories(state.path() + "/runs/.active");
+  std::string marker = state.path() + "/runs/.active/" + id;
+  EXPECT_EQ(::link(lock.c_str(), marker.c_str()), 0) << marker;
+  return marker;
+}
+
 TEST(RunDir, DeadRunIsKilledAndUnmarked) {
   policy::testing::TempDir state;
   pid_t sleeper = startSleeper();
   ASSERT_GT(sleeper, 0);
   std::string id = "20261201T000000Z-dead";
-  std::string lock = state.write("runs/" + id + "/lock",
-                                 fmt::format("pid {} {}\ncgroup /nonexistent/agentbox-run-{}\n",
-                                             sleeper, processStartTime(sleeper), id));
-  std::filesystem::create_directories(state.path() + "/runs/.active");
-  std::string marker = state.path() + "/runs/.active/" + id;
-  ASSERT_EQ(::link(lock.c_str(), marker.c_str()), 0);
+  std::string marker = markDeadRun(state, id,
+                                   fmt::format("pid {} {}\ncgroup /nonexistent/agentbox-run-{}\n",
+                                               sleeper, processStartTime(sleeper), id));
   std::vector<std::string> cleaned = reapStaleRuns(state.path());
   ASSERT_EQ(cleaned.size(), 1U);
   EXPECT_NE(cleaned[0].find(fmt::format("killed its sandbox (pid {})", sleeper)), std::string::npos)
@@ -163,10 +171,7 @@ TEST(RunDir, RecycledPidIsNotKilled) {
   ASSERT_GT(sleeper, 0);
   std::string id = "20261201T000000Z-recycled";
   // The recorded start time is not the live process's: the pid was reused.
-  std::string lock = state.write(
-      "runs/" + id + "/lock", fmt::format("pid {} {}\n", sleeper, processStartTime(sleeper) + 1));
-  std::filesystem::create_directories(state.path() + "/runs/.active");
-  ASSERT_EQ(::link(lock.c_str(), (state.path() + "/runs/.active/" + id).c_str()), 0);
+  markDeadRun(state, id, fmt::format("pid {} {}\n", sleeper, processStartTime(sleeper) + 1));
   std::vector<std::string> cleaned = reapStaleRuns(state.path());
   ASSERT_EQ(cleaned.size(), 1U);
   EXPECT_EQ(cleaned[0].find("killed"), std::string::npos) << cleaned[0];
