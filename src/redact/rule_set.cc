@@ -79,13 +79,25 @@ Status RuleSet::addRule(Rule rule) {
   cr.after = rule.after_bytes;
   const auto index = static_cast<uint32_t>(rules_.size());
   uint32_t longest = 0;
+  // All of a rule's keywords go to one matcher, so that its triggers arrive in order of their
+  // end (TextEngine::tooShortToMatch relies on it).
+  const bool all_short =
+      !rule.keywords.empty() &&
+      short_pending_.size() + rule.keywords.size() <= detail::ShortLiterals::kMaxLiterals &&
+      std::all_of(rule.keywords.begin(), rule.keywords.end(),
+                  [](const std::string& kw) { return detail::ShortLiterals::eligible(kw); });
   for (const std::string& kw : rule.keywords) {
     if (kw.empty()) {
       return makeError(Errc::kInvalidInput, "redaction rule {}: empty keyword", rule.id);
     }
     longest = std::max(longest, static_cast<uint32_t>(kw.size()));
-    expr_trigger_.push_back(static_cast<uint32_t>(triggers_.size()));
+    const auto trigger = static_cast<uint32_t>(triggers_.size());
     triggers_.push_back({index, static_cast<uint32_t>(kw.size()), kw, rule.keywords_caseless});
+    if (all_short) {
+      short_pending_.push_back({trigger, kw, rule.keywords_caseless});
+      continue;
+    }
+    expr_trigger_.push_back(trigger);
     expressions_.push_back(escapeLiteral(kw));
     flags_.push_back(rule.keywords_caseless ? HS_FLAG_CASELESS : 0U);
     expr_secret_.push_back(false);
@@ -157,7 +169,7 @@ Result<HsDatabase> RuleSet::compileExpressions(bool secret) const {
 std::string RuleSet::databaseKey() const {
   // Plain text, one field per line and each expression length-prefixed; the cache hashes it
   // into a file name (util/blob_cache.h).
-  std::string key = fmt::format("agentbox rule database 1\nvectorscan {}\n", hs_version());
+  std::string key = fmt::format("agentbox rule database 2\nvectorscan {}\n", hs_version());
   hs_platform_info_t platform{};
   if (hs_populate_platform(&platform) == HS_SUCCESS) {
     key += fmt::format("platform {} {}\n", platform.tune, platform.cpu_features);
@@ -203,6 +215,7 @@ Status RuleSet::compileDatabases(const DatabaseCache* cache) {
 Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
   std::shared_ptr<RuleSet> set(new RuleSet());
   set->hmac_key_ = std::move(config.hmac_key);
+  set->rules_.reserve(config.rules.size() + 1);  // + the home dir; known secrets may grow it
   for (Rule& r : config.rules) {
     AGENTBOX_TRY(set->addRule(std::move(r)));
   }
@@ -256,6 +269,8 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
       }
     }
   }
+  AGENTBOX_ASSIGN_OR_RETURN(set->short_literals_,
+                            detail::ShortLiterals::build(std::move(set->short_pending_)));
   AGENTBOX_TRY(set->compileDatabases(config.cache));
   for (CompiledRule& cr : set->rules_) {
     cr.continue_end = detail::StopBytes(cr.continue_chars);

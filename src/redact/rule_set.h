@@ -22,6 +22,7 @@
 #include "redact/charset.h"
 #include "redact/confirm_prefilter.h"
 #include "redact/rule.h"
+#include "redact/short_literals.h"
 #include "redact/stop_bytes.h"
 #include "util/blob_cache.h"
 #include "util/result.h"
@@ -94,7 +95,8 @@ struct CompiledRule {
   bool base64_edges = false;  // kKnownSecret: extend over partial base64 characters
 };
 
-// One Vectorscan expression; several may wake the same rule.
+// One keyword (a Vectorscan expression or a short literal), a digit shape or a known-secret
+// literal; several may wake the same rule.
 struct Trigger {
   uint32_t rule = 0;    // index into rules()
   uint32_t length = 0;  // literal keyword length (0 for regex triggers)
@@ -127,6 +129,9 @@ class RuleSet {
   const std::vector<std::pair<uint32_t, DigitShape>>& digitTriggers() const {
     return digit_triggers_;
   }
+  // Triggers of 1-3 byte keywords, found by the engine's short-literal scanner instead of
+  // Vectorscan (short_literals.h): every keyword of a rule whose keywords are all that short.
+  const detail::ShortLiterals& shortLiterals() const { return short_literals_; }
   // The rules' and home dir's triggers (null if there are none), and the known secrets'
   // (null if there are none). Match ids of both are trigger indices.
   const hs_database_t* database() const { return db_.get(); }
@@ -153,6 +158,8 @@ class RuleSet {
   std::vector<uint32_t> expr_trigger_;    // expression -> trigger (the Vectorscan match id)
   std::vector<bool> expr_secret_;         // expression -> belongs to secret_db_
   std::vector<std::pair<uint32_t, DigitShape>> digit_triggers_;
+  std::vector<detail::ShortLiteral> short_pending_;  // becomes short_literals_ in build()
+  detail::ShortLiterals short_literals_;
   HsDatabase db_;
   HsDatabase secret_db_;
   bool from_cache_ = false;

@@ -149,6 +149,9 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
   if (shapes_.active()) {
     shapes_.scan(data, bytes.size(), end_ - bytes.size(), matches_);
   }
+  if (short_.active()) {
+    short_.scan(data, bytes.size(), end_ - bytes.size(), matches_);
+  }
   for (const auto& [trigger, to] : matches_) {
     addCandidate(trigger, to);
   }
@@ -201,8 +204,9 @@ void TextEngine::addCandidate(uint32_t trigger, uint64_t to) {
 // only skipped when nothing else can tell the difference: its window is complete in the bytes
 // at hand, so it holds no output back; a later trigger of the rule inside the window (which
 // would have joined it) makes a window no longer than this one, also too short; and the rule's
-// triggers all come from Vectorscan, in order of their end (a rule that also has a digit shape
-// gets triggers out of order) and it has no end marker.
+// triggers all come from one matcher, in order of their end (RuleSet gives all of a rule's
+// keywords to Vectorscan or all to the short-literal scanner; a rule that also has a digit
+// shape gets triggers out of order) and it has no end marker.
 bool TextEngine::tooShortToMatch(const CompiledRule& cr, uint64_t ws, uint64_t to,
                                  uint64_t limit) const {
   if (cr.rule.digit_shape != DigitShape::kNone || !cr.rule.end_marker.empty()) {
@@ -689,6 +693,7 @@ Status TextEngine::finish(Sink& sink) {
   buf_.clear();
   base_ = emit_ = end_ = chunk_base_ = 0;
   shapes_.reset();
+  short_.reset();
   open_.clear();
   std::fill(last_open_.begin(), last_open_.end(), -1);
   spans_.clear();

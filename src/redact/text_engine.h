@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // File: text_engine.h
 // The streaming core behind StreamRedactor (internal to redact/): Vectorscan finds triggers
-// in stream mode, each trigger opens a candidate window kept across writes, and when the
-// window completes RE2 (or an exact literal check) decides what is redacted.
+// in stream mode (the digit shapes and 1-3 byte keywords have scanners of their own), each trigger
+// opens a candidate window kept across writes, and when the window completes RE2 (or an exact
+// literal check) decides what is redacted.
 #pragma once
 
 #include <hs/hs.h>
@@ -14,6 +15,7 @@
 
 #include "redact/rule_set.h"
 #include "redact/shape_scanner.h"
+#include "redact/short_literals.h"
 #include "redact/stream_redactor.h"
 #include "util/result.h"
 
@@ -78,7 +80,9 @@ class TextEngine {
   };
 
   explicit TextEngine(std::shared_ptr<const RuleSet> rules)
-      : rules_(std::move(rules)), shapes_(rules_->digitTriggers()) {}
+      : rules_(std::move(rules)),
+        shapes_(rules_->digitTriggers()),
+        short_(rules_->shortLiterals()) {}
   static int onMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                      void* ctx);
   Status fail(std::string reason);
@@ -115,7 +119,8 @@ class TextEngine {
   }
 
   std::shared_ptr<const RuleSet> rules_;
-  detail::ShapeScanner shapes_;  // the triggers without a literal (card, SSN, phone, IP)
+  detail::ShapeScanner shapes_;        // the triggers without a literal (card, SSN, phone, IP)
+  detail::ShortLiteralScanner short_;  // the 1-3 byte keywords
   hs_scratch_t* scratch_ = nullptr;
   hs_stream_t* stream_ = nullptr;         // RuleSet::database()
   hs_stream_t* secret_stream_ = nullptr;  // RuleSet::secretDatabase()
