@@ -22,11 +22,17 @@ constexpr size_t kBatchBlocks = 16;   // blocks classified per call (1 KiB, 1,28
 constexpr unsigned kCardWindow = 23;  // bytes a card number's 13-19 digits may spread over
 constexpr unsigned kCardDigits = 13;
 
-// Bit i = the class of byte i - k (1 <= k <= 63), the bytes before the block taken from
-// the previous block's mask.
-inline uint64_t back(uint64_t cur, uint64_t prev, unsigned k) {
-  return (cur << k) | (prev >> (64 - k));
-}
+// The shapes are written once for W = uint64_t (one block) and for W = Lanes (eight blocks,
+// lane b = block b, in AVX-512 registers inside the functions compiled for AVX-512F): every
+// operation is lane-wise, so both give the same bits.
+using Lanes = uint64_t __attribute__((vector_size(64)));
+
+#define AGENTBOX_LANEWISE inline __attribute__((always_inline))
+
+namespace bits {
+#include "redact/shape_bits.inc"
+}  // namespace bits
+using bits::back;
 
 #if defined(__x86_64__)
 inline uint64_t bits16(__m128i hit, unsigned quarter) {
@@ -219,18 +225,6 @@ inline uint32_t cardWindow(uint64_t cur, uint64_t prev, unsigned i) {
   return static_cast<uint32_t>(w) & ((1U << kCardWindow) - 1);
 }
 
-// Bit i: bytes i-12..i all have the class. Each step doubles the length; the previous
-// block's partial results are exact in the high bits that the shifts bring in.
-inline uint64_t runOf13(uint64_t cur, uint64_t prev) {
-  const uint64_t r2 = cur & back(cur, prev, 1);
-  const uint64_t p2 = prev & (prev << 1);
-  const uint64_t r4 = r2 & back(r2, p2, 2);
-  const uint64_t p4 = p2 & (p2 << 2);
-  const uint64_t r8 = r4 & back(r4, p4, 4);
-  const uint64_t p8 = p4 & (p4 << 4);
-  return r8 & back(r8, p8, 5);
-}
-
 // The baseline x86-64 target has no POPCNT instruction, and __builtin_popcount becomes a
 // library call there: bit counts are written out.
 inline unsigned bitCount(uint32_t v) {
@@ -258,7 +252,7 @@ void appendHits(uint64_t hits, uint32_t trigger, uint64_t base, std::vector<Trig
 }  // namespace
 
 ShapeScanner::ShapeScanner(const std::vector<std::pair<uint32_t, DigitShape>>& shapes)
-    : classify_(pickClassify()) {
+    : classify_(pickClassify()), lanes_(cpuHas(Isa::kAvx512)) {
   for (const auto& [trigger, shape] : shapes) {
     switch (shape) {
       case DigitShape::kIpv4:
@@ -287,17 +281,59 @@ bool ShapeScanner::useIsaForTest(Isa isa) {
     return false;
   }
   classify_ = classifyFor(isa);
+  lanes_ = isa == Isa::kAvx512;
   return true;
 }
+
+// A '.' (':') after a maximal run of 1-3 digits (1-4 hex digits) is a first group; one whose
+// run of exactly k follows the '.' of a first group is a second; the same after a second is a
+// hit. The run is maximal because the byte before it is the separator. A group looks back at
+// most 5 bytes, so the previous block's groups in the bits a shift brings in are computed from
+// that block's own bytes (the blocks before it cannot change them) and need not be kept.
+namespace {
+
+template <unsigned kLongest>
+uint64_t separatorHits(uint64_t run, uint64_t sep, uint64_t prev_run, uint64_t prev_sep) {
+  // A hit needs three separators within 2 * (kLongest + 1) + 1 bytes: fewer in this block and
+  // the end of the one before, and nothing can fire (most blocks stop here).
+  constexpr unsigned kReach = 2 * (kLongest + 1);
+  if (!atLeastThreeBits(sep, prev_sep >> (64 - kReach))) {
+    return 0;
+  }
+  return bits::groupHits<kLongest>(run, sep, prev_run, prev_sep);
+}
+
+}  // namespace
 
 void ShapeScanner::scan(const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out) {
   v4_.clear();
   v6_.clear();
+  const size_t whole = n - n % kBlockBytes;
+  if (lanes_) {
+    scanLanes(p, whole, base, out);
+  } else {
+    scanBlocks(p, whole, base, out);
+  }
+  if (whole < n) {
+    // Zero bytes are in none of the classes, so the padding neither fires nor completes a
+    // shape; the kept masks are shifted so that they end at the last real byte.
+    std::array<char, kBlockBytes> tail{};
+    std::memcpy(tail.data(), p + whole, n - whole);
+    Masks m;
+    classify_(tail.data(), 1, &m);
+    block(m, prev_, base + whole, out);
+    prev_ = joined(prev_, m, n - whole);
+  }
+  out.insert(out.end(), v4_.begin(), v4_.end());
+  out.insert(out.end(), v6_.begin(), v6_.end());
+}
+
+void ShapeScanner::scanBlocks(const char* p, size_t n, uint64_t base,
+                              std::vector<TriggerHit>& out) {
   // Classified a batch at a time (one indirect call, constants loaded once), then the shapes
   // of each block against the one before it.
   std::array<Masks, kBatchBlocks> batch;
-  size_t i = 0;
-  while (i + kBlockBytes <= n) {
+  for (size_t i = 0; i < n;) {
     const size_t blocks = std::min(kBatchBlocks, (n - i) / kBlockBytes);
     classify_(p + i, blocks, batch.data());
     block(batch[0], prev_, base + i, out);
@@ -307,19 +343,122 @@ void ShapeScanner::scan(const char* p, size_t n, uint64_t base, std::vector<Trig
     prev_ = batch[blocks - 1];
     i += blocks * kBlockBytes;
   }
-  if (i < n) {
-    // Zero bytes are in none of the classes, so the padding neither fires nor completes a
-    // shape; the kept masks are shifted so that they end at the last real byte.
-    std::array<char, kBlockBytes> tail{};
-    std::memcpy(tail.data(), p + i, n - i);
-    Masks m;
-    classify_(tail.data(), 1, &m);
-    block(m, prev_, base + i, out);
-    prev_ = joined(prev_, m, n - i);
-  }
-  out.insert(out.end(), v4_.begin(), v4_.end());
-  out.insert(out.end(), v6_.begin(), v6_.end());
 }
+
+#if defined(__x86_64__)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw")
+#endif
+namespace {
+namespace lane_bits {
+#include "redact/shape_bits.inc"
+}  // namespace lane_bits
+
+// One class's masks of a batch, by block: index 0 is the block before the batch, 1..16 the
+// batch, and the rest zero, so that eight blocks and the eight before them are one load each.
+struct LaneMasks {
+  static constexpr size_t kSlots = kBatchBlocks + 8;
+  alignas(64) std::array<uint64_t, kSlots> digit{};
+  alignas(64) std::array<uint64_t, kSlots> sep{};
+  alignas(64) std::array<uint64_t, kSlots> dash{};
+  alignas(64) std::array<uint64_t, kSlots> dot{};
+  alignas(64) std::array<uint64_t, kSlots> colon{};
+  alignas(64) std::array<uint64_t, kSlots> hex{};
+
+  void set(size_t k, const ShapeScanner::Masks& m) {
+    digit[k] = m.digit;
+    sep[k] = m.sep;
+    dash[k] = m.dash;
+    dot[k] = m.dot;
+    colon[k] = m.colon;
+    hex[k] = m.hex;
+  }
+  [[nodiscard]] ShapeScanner::Masks get(size_t k) const {
+    return {digit[k], sep[k], dash[k], dot[k], colon[k], hex[k]};
+  }
+};
+
+AGENTBOX_LANEWISE Lanes loadLanes(const uint64_t* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+AGENTBOX_LANEWISE void storeLanes(Lanes v, uint64_t* p) {
+  std::memcpy(p, &v, sizeof(v));
+}
+
+}  // namespace
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+__attribute__((target("avx512f,avx512bw"))) void ShapeScanner::scanLanes(
+    const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out) {
+  LaneMasks lm;
+  for (size_t i = 0; i < n;) {
+    const size_t blocks = std::min(kBatchBlocks, (n - i) / kBlockBytes);
+    lm.set(0, prev_);
+    for (size_t b = 0; b < kBatchBlocks; ++b) {
+      Masks m;
+      if (b < blocks) {
+        classifyAvx512Block(p + i + b * kBlockBytes, m);
+      }
+      lm.set(b + 1, m);
+    }
+    for (size_t g = 0; g < blocks; g += 8) {
+      // Lane b: block g + b (slot g + b + 1) against the block before it (slot g + b).
+      const Lanes digit = loadLanes(&lm.digit[g + 1]);
+      const Lanes q_digit = loadLanes(&lm.digit[g]);
+      const Lanes sep = loadLanes(&lm.sep[g + 1]);
+      const Lanes q_sep = loadLanes(&lm.sep[g]);
+      std::array<uint64_t, 8> nanp{};
+      std::array<uint64_t, 8> ssn{};
+      std::array<uint64_t, 8> cards{};
+      std::array<uint64_t, 8> v4{};
+      std::array<uint64_t, 8> v6{};
+      if (digits_on_) {
+        const lane_bits::DigitShapeBits<Lanes> shape = lane_bits::digitShapeBits(
+            digit, sep, loadLanes(&lm.dash[g + 1]), q_digit, q_sep, loadLanes(&lm.dash[g]));
+        storeLanes(shape.nanp, nanp.data());
+        storeLanes(shape.ssn, ssn.data());
+        storeLanes(shape.card_candidates, cards.data());
+      }
+      if (ipv4_trigger_ >= 0) {
+        storeLanes(lane_bits::groupHits<3>(digit, loadLanes(&lm.dot[g + 1]), q_digit,
+                                           loadLanes(&lm.dot[g])),
+                   v4.data());
+      }
+      if (ipv6_trigger_ >= 0) {
+        storeLanes(lane_bits::groupHits<4>(loadLanes(&lm.hex[g + 1]), loadLanes(&lm.colon[g + 1]),
+                                           loadLanes(&lm.hex[g]), loadLanes(&lm.colon[g])),
+                   v6.data());
+      }
+      for (size_t b = 0; b < 8 && g + b < blocks; ++b) {
+        const size_t k = g + b + 1;
+        const uint64_t at = base + i + (g + b) * kBlockBytes;
+        if ((nanp[b] | ssn[b] | cards[b]) != 0) {
+          emitDigitHits(nanp[b], ssn[b], cards[b], lm.digit[k], lm.digit[k] | lm.sep[k],
+                        lm.digit[k - 1], lm.digit[k - 1] | lm.sep[k - 1], at, out);
+        }
+        appendHits(v4[b], static_cast<uint32_t>(ipv4_trigger_), at, v4_);
+        appendHits(v6[b], static_cast<uint32_t>(ipv6_trigger_), at, v6_);
+      }
+    }
+    prev_ = lm.get(blocks);
+    i += blocks * kBlockBytes;
+  }
+}
+#else
+void ShapeScanner::scanLanes(const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out) {
+  scanBlocks(p, n, base, out);
+}
+#endif
 
 inline void ShapeScanner::block(const Masks& m, const Masks& q, uint64_t base,
                                 std::vector<TriggerHit>& out) {
@@ -336,22 +475,21 @@ inline void ShapeScanner::block(const Masks& m, const Masks& q, uint64_t base,
 
 inline void ShapeScanner::digitHits(const Masks& m, const Masks& q, uint64_t base,
                                     std::vector<TriggerHit>& out) const {
-  auto digit = [&](unsigned k) { return back(m.digit, q.digit, k); };
-  const uint64_t four = m.digit & digit(1) & digit(2) & digit(3);  // bytes i-3..i
-  uint64_t nanp = 0;
-  uint64_t ssn = 0;
-  // Both need DDDD after a ' ' or '-' after a digit; log lines seldom have that.
-  if ((four & back(m.sep, q.sep, 4) & digit(5)) != 0) {
-    const uint64_t three_before = digit(5) & digit(6) & digit(7);  // bytes i-7..i-5
-    if (nanp_on_) {
-      nanp = four & back(m.sep, q.sep, 4) & three_before & ~digit(8);
-    }
-    if (ssn_on_) {
-      ssn = four & back(m.dash, q.dash, 4) & digit(5) & digit(6) & back(m.dash, q.dash, 7) &
-            digit(8) & digit(9) & digit(10);
-    }
-  }
-  const uint64_t card = card_on_ ? cardHits(m, q) : uint64_t{0};
+  const bits::DigitShapeBits<uint64_t> shape =
+      bits::digitShapeBits(m.digit, m.sep, m.dash, q.digit, q.sep, q.dash);
+  emitDigitHits(shape.nanp, shape.ssn, shape.card_candidates, m.digit, m.digit | m.sep, q.digit,
+                q.digit | q.sep, base, out);
+}
+
+inline void ShapeScanner::emitDigitHits(uint64_t nanp, uint64_t ssn, uint64_t card_candidates,
+                                        uint64_t digit, uint64_t run, uint64_t prev_digit,
+                                        uint64_t prev_run, uint64_t base,
+                                        std::vector<TriggerHit>& out) const {
+  nanp = nanp_on_ ? nanp : 0;
+  ssn = ssn_on_ ? ssn : 0;
+  const uint64_t card = card_on_ && card_candidates != 0
+                            ? cardHits(card_candidates, digit, run, prev_digit, prev_run)
+                            : uint64_t{0};
   for (uint64_t any = nanp | ssn | card; any != 0; any &= any - 1) {
     const auto i = static_cast<unsigned>(__builtin_ctzll(any));
     const uint64_t bit = uint64_t{1} << i;
@@ -366,15 +504,12 @@ inline void ShapeScanner::digitHits(const Masks& m, const Masks& q, uint64_t bas
   }
 }
 
-inline uint64_t ShapeScanner::cardHits(const Masks& m, const Masks& prev) {
-  const uint64_t run = m.digit | m.sep;
-  const uint64_t prev_run = prev.digit | prev.sep;
-  // 13 digits in a run need 13 run bytes in a row: a cheap filter before counting.
-  uint64_t candidates = m.digit & runOf13(run, prev_run);
+inline uint64_t ShapeScanner::cardHits(uint64_t candidates, uint64_t digit, uint64_t run,
+                                       uint64_t prev_digit, uint64_t prev_run) {
   uint64_t hits = 0;
   for (; candidates != 0; candidates &= candidates - 1) {
     const auto i = static_cast<unsigned>(__builtin_ctzll(candidates));
-    uint32_t digits = cardWindow(m.digit, prev.digit, i);
+    uint32_t digits = cardWindow(digit, prev_digit, i);
     // Digits before the last byte outside the run are not part of it.
     const uint32_t breaks = ~cardWindow(run, prev_run, i) & ((1U << kCardWindow) - 1);
     if (breaks != 0) {
@@ -386,63 +521,6 @@ inline uint64_t ShapeScanner::cardHits(const Masks& m, const Masks& prev) {
   }
   return hits;
 }
-
-// A '.' (':') after a maximal run of 1-3 digits (1-4 hex digits) is a first group; one whose
-// run of exactly k follows the '.' of a first group is a second; the same after a second is a
-// hit. The run is maximal because the byte before it is the separator. A group looks back at
-// most 5 bytes, so the previous block's groups in the bits a shift brings in are computed from
-// that block's own bytes (the blocks before it cannot change them) and need not be kept.
-namespace {
-
-struct Groups {
-  uint64_t first = 0;
-  uint64_t second = 0;
-  uint64_t hits = 0;
-};
-
-// `run`/`sep`: the block's digit (hex) and separator masks, `prev_*` those of the block before,
-// `pf`/`ps` its groups; `longest` is 3 for IPv4 and 4 for IPv6.
-template <unsigned kLongest>
-Groups groupsOf(uint64_t run, uint64_t sep, uint64_t prev_run, uint64_t prev_sep, uint64_t pf,
-                uint64_t ps) {
-  auto in_run = [&](unsigned k) { return back(run, prev_run, k); };
-  auto at_sep = [&](unsigned k) { return back(sep, prev_sep, k); };
-  // ends[k-1]: a separator after k run bytes; exactly[k-1]: ... whose run is exactly k long.
-  std::array<uint64_t, kLongest> ends{};
-  std::array<uint64_t, kLongest> exactly{};
-  uint64_t e = sep;
-  for (unsigned k = 1; k <= kLongest; ++k) {
-    e &= in_run(k);
-    ends[k - 1] = e;
-    exactly[k - 1] = e & at_sep(k + 1);
-  }
-  auto linked = [&](uint64_t cur, uint64_t prev) {
-    uint64_t out = 0;
-    for (unsigned k = 1; k <= kLongest; ++k) {
-      out |= exactly[k - 1] & back(cur, prev, k + 1);
-    }
-    return out;
-  };
-  Groups g;
-  g.first = ends[0] & ~(ends[kLongest - 1] & in_run(kLongest + 1));
-  g.second = linked(g.first, pf);
-  g.hits = linked(g.second, ps);
-  return g;
-}
-
-template <unsigned kLongest>
-uint64_t separatorHits(uint64_t run, uint64_t sep, uint64_t prev_run, uint64_t prev_sep) {
-  // A hit needs three separators within 2 * (kLongest + 1) + 1 bytes: fewer in this block and
-  // the end of the one before, and nothing can fire (most blocks stop here).
-  constexpr unsigned kReach = 2 * (kLongest + 1);
-  if (!atLeastThreeBits(sep, prev_sep >> (64 - kReach))) {
-    return 0;
-  }
-  const Groups p = groupsOf<kLongest>(prev_run, prev_sep, 0, 0, 0, 0);
-  return groupsOf<kLongest>(run, sep, prev_run, prev_sep, p.first, p.second).hits;
-}
-
-}  // namespace
 
 inline uint64_t ShapeScanner::ipv4Hits(const Masks& m, const Masks& q) {
   return separatorHits<3>(m.digit, m.dot, q.digit, q.dot);

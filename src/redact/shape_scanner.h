@@ -66,14 +66,24 @@ class ShapeScanner {
   using Classify = void (*)(const char* p, size_t blocks, Masks* out);
 
  private:
+  // Whole blocks (n a multiple of 64): one at a time, or eight at a time with AVX-512F.
+  void scanBlocks(const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out);
+  void scanLanes(const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out);
   // `m` is a block, `q` the 64 bytes before it.
   void block(const Masks& m, const Masks& q, uint64_t base, std::vector<TriggerHit>& out);
   void digitHits(const Masks& m, const Masks& q, uint64_t base, std::vector<TriggerHit>& out) const;
-  static uint64_t cardHits(const Masks& m, const Masks& prev);
+  // Appends the hits of one block from its NANP, SSN and card-candidate bits, by byte.
+  void emitDigitHits(uint64_t nanp, uint64_t ssn, uint64_t card_candidates, uint64_t digit,
+                     uint64_t run, uint64_t prev_digit, uint64_t prev_run, uint64_t base,
+                     std::vector<TriggerHit>& out) const;
+  // The candidates with at least 13 digits among the 23 bytes that end there, in their run.
+  static uint64_t cardHits(uint64_t candidates, uint64_t digit, uint64_t run, uint64_t prev_digit,
+                           uint64_t prev_run);
   static uint64_t ipv4Hits(const Masks& m, const Masks& q);
   static uint64_t ipv6Hits(const Masks& m, const Masks& q);
 
   Classify classify_;
+  bool lanes_ = false;  // scanLanes() (the CPU has AVX-512BW)
   std::vector<std::pair<uint32_t, DigitShape>> digit_shapes_;  // card, SSN, NANP only
   bool card_on_ = false;
   bool ssn_on_ = false;
