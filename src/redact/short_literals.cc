@@ -53,16 +53,29 @@ struct PositionSets {
     }
   }
   // How many 3-byte strings the sets accept (what a bucket lets through before the compare).
-  [[nodiscard]] double combinations() const {
+  [[nodiscard]] double combinations() const { return combinationsWith(*this); }
+  // ... and the union of these sets and `o`'s.
+  [[nodiscard]] double combinationsWith(const PositionSets& o) const {
     double n = 1;
-    for (const auto& s : sets) {
+    for (size_t j = 0; j < kPositions; ++j) {
       unsigned bits = 0;
-      for (uint64_t w : s) {
-        bits += static_cast<unsigned>(__builtin_popcountll(w));
+      for (size_t w = 0; w < 4; ++w) {
+        bits += bitCount(sets[j][w] | o.sets[j][w]);
       }
       n *= bits;
     }
     return n;
+  }
+  // Without a popcount instruction on the baseline target, and fast for the common words:
+  // all ones (any byte) and zero.
+  static unsigned bitCount(uint64_t v) {
+    if (v == 0 || v == ~uint64_t{0}) {
+      return v == 0 ? 0 : 64;
+    }
+    v = v - ((v >> 1) & 0x5555555555555555ULL);
+    v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return static_cast<unsigned>((v * 0x0101010101010101ULL) >> 56);
   }
   [[nodiscard]] bool has(size_t j, unsigned c) const {
     return ((sets[j][c >> 6] >> (c & 63)) & 1U) != 0;
@@ -225,31 +238,51 @@ void ShortLiterals::group() {
     PositionSets s = PositionSets::of(literals_[i]);
     groups.push_back({s, {static_cast<uint32_t>(i)}, s.combinations()});
   }
-  while (groups.size() > kBuckets) {
-    size_t best_a = 0;
-    size_t best_b = 1;
-    double best = -1;
-    for (size_t a = 0; a < groups.size(); ++a) {
-      for (size_t b = a + 1; b < groups.size(); ++b) {
-        PositionSets u = groups[a].sets;
-        u.add(groups[b].sets);
-        const double extra = u.combinations() - groups[a].own - groups[b].own;
-        if (best < 0 || extra < best) {
-          best = extra;
+  // extra[a * n + b] (a < b): what merging groups a and b would let through in addition. Only
+  // the merged group's row and column change after a merge: every run builds this (~25
+  // literals), so it is kept cheap.
+  const size_t n = groups.size();
+  std::vector<double> extra(n * n, 0);
+  std::vector<bool> alive(n, true);
+  auto cost = [&](size_t a, size_t b) {
+    return groups[a].sets.combinationsWith(groups[b].sets) - groups[a].own - groups[b].own;
+  };
+  for (size_t a = 0; a < n; ++a) {
+    for (size_t b = a + 1; b < n; ++b) {
+      extra[a * n + b] = cost(a, b);
+    }
+  }
+  for (size_t left = n; left > kBuckets; --left) {
+    size_t best_a = n;
+    size_t best_b = n;
+    for (size_t a = 0; a < n; ++a) {
+      for (size_t b = a + 1; b < n && alive[a]; ++b) {
+        if (alive[b] && (best_a == n || extra[a * n + b] < extra[best_a * n + best_b])) {
           best_a = a;
           best_b = b;
         }
       }
-      if (best == 0) {
-        break;  // a merge that lets nothing more through ("+1" and "+2"): take it
+    }
+    Group& into = groups[best_a];
+    into.sets.add(groups[best_b].sets);
+    into.own += groups[best_b].own;
+    into.members.insert(into.members.end(), groups[best_b].members.begin(),
+                        groups[best_b].members.end());
+    alive[best_b] = false;
+    for (size_t x = 0; x < n; ++x) {
+      if (alive[x] && x != best_a) {
+        extra[std::min(x, best_a) * n + std::max(x, best_a)] =
+            cost(std::min(x, best_a), std::max(x, best_a));
       }
     }
-    groups[best_a].sets.add(groups[best_b].sets);
-    groups[best_a].own += groups[best_b].own;
-    groups[best_a].members.insert(groups[best_a].members.end(), groups[best_b].members.begin(),
-                                  groups[best_b].members.end());
-    groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(best_b));
   }
+  std::vector<Group> kept;
+  for (size_t g = 0; g < n; ++g) {
+    if (alive[g]) {
+      kept.push_back(std::move(groups[g]));
+    }
+  }
+  groups = std::move(kept);
   for (size_t g = 0; g < groups.size(); ++g) {
     std::vector<uint32_t>& members = groups[g].members;
     std::sort(members.begin(), members.end(), [this](uint32_t a, uint32_t b) {
@@ -258,8 +291,9 @@ void ShortLiterals::group() {
     buckets_[g] = members;
     const auto bit = static_cast<uint8_t>(1U << g);
     for (size_t j = 0; j < kPositions; ++j) {
-      for (unsigned c = 0; c < 256; ++c) {
-        if (groups[g].sets.has(j, c)) {
+      for (unsigned w = 0; w < 4; ++w) {
+        for (uint64_t m = groups[g].sets.sets[j][w]; m != 0; m &= m - 1) {
+          const unsigned c = w * 64 + static_cast<unsigned>(__builtin_ctzll(m));
           tables_.exact[j][c] |= bit;
           tables_.low_nibble[j][c & 15U] |= bit;
           tables_.high_nibble[j][c >> 4] |= bit;
