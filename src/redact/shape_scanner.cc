@@ -308,6 +308,7 @@ uint64_t separatorHits(uint64_t run, uint64_t sep, uint64_t prev_run, uint64_t p
 void ShapeScanner::scan(const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out) {
   v4_.clear();
   v6_.clear();
+  const size_t first = out.size();
   const size_t whole = n - n % kBlockBytes;
   if (lanes_) {
     scanLanes(p, whole, base, out);
@@ -324,8 +325,12 @@ void ShapeScanner::scan(const char* p, size_t n, uint64_t base, std::vector<Trig
     block(m, prev_, base + whole, out);
     prev_ = joined(prev_, m, n - whole);
   }
-  out.insert(out.end(), v4_.begin(), v4_.end());
-  out.insert(out.end(), v6_.begin(), v6_.end());
+  // Each list is by offset; merged (stable) so that one rule's hits are too.
+  for (const std::vector<TriggerHit>* more : {&v4_, &v6_}) {
+    const size_t mid = out.size();
+    out.insert(out.end(), more->begin(), more->end());
+    mergeByEnd(out, first, mid, merge_scratch_);
+  }
 }
 
 void ShapeScanner::scanBlocks(const char* p, size_t n, uint64_t base,

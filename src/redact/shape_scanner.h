@@ -17,6 +17,7 @@
 // Not thread-safe; one per TextEngine.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
@@ -29,14 +30,31 @@ namespace agentbox::redact::detail {
 // (trigger index, end offset of the trigger) as the Vectorscan callback reports it.
 using TriggerHit = std::pair<uint32_t, uint64_t>;
 
+// hits[first, mid) and hits[mid, end) are each by end offset: makes hits[first, end) so, the
+// first range's hits before the second's where they end at one byte. The engine joins a
+// trigger to its rule's newest window, so one rule's triggers must come in order of their end
+// however the matchers that found them are interleaved (a later trigger first would swallow
+// an earlier one, and that would depend on how the input was cut).
+inline void mergeByEnd(std::vector<TriggerHit>& hits, size_t first, size_t mid,
+                       std::vector<TriggerHit>& scratch) {
+  if (first < mid && mid < hits.size() && hits[mid - 1].second > hits[mid].second) {
+    // The first range is moved aside (scratch keeps its capacity between writes) and merged
+    // back into place with the second.
+    const auto at = [&hits](size_t i) { return hits.begin() + static_cast<std::ptrdiff_t>(i); };
+    scratch.assign(at(first), at(mid));
+    std::merge(scratch.begin(), scratch.end(), at(mid), hits.end(), at(first),
+               [](const TriggerHit& a, const TriggerHit& b) { return a.second < b.second; });
+  }
+}
+
 class ShapeScanner {
  public:
   // `shapes`: (trigger index, shape) of every shape trigger, in the order the triggers that
   // fire at one byte are reported.
   explicit ShapeScanner(const std::vector<std::pair<uint32_t, DigitShape>>& shapes);
 
-  // Appends the hits in bytes [p, p + n), which start at stream offset `base`: first every
-  // card/SSN/NANP hit by offset, then every IPv4 hit, then every IPv6 hit.
+  // Appends the hits in bytes [p, p + n), which start at stream offset `base`, by end offset;
+  // hits that end at one byte: card/SSN/NANP, then IPv4, then IPv6.
   void scan(const char* p, size_t n, uint64_t base, std::vector<TriggerHit>& out);
   // A new stream: nothing before the next byte.
   void reset() { prev_ = {}; }
@@ -94,6 +112,7 @@ class ShapeScanner {
   Masks prev_;                  // the 64 bytes before the next one
   std::vector<TriggerHit> v4_;  // this write's IPv4 hits, appended after the digit hits
   std::vector<TriggerHit> v6_;
+  std::vector<TriggerHit> merge_scratch_;
 };
 
 }  // namespace agentbox::redact::detail

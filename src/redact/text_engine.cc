@@ -133,10 +133,13 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
   chunk_ = data;
   chunk_base_ = end_;
   end_ += bytes.size();
+  // Each matcher reports by end offset; their lists are merged into one such order (ip-v6 has
+  // triggers from two of them: mergeByEnd says why that matters).
   for (hs_stream_t* stream : {stream_, secret_stream_}) {
     if (stream == nullptr) {
       continue;
     }
+    const size_t before = matches_.size();
     for (size_t off = 0; off < bytes.size(); off += kMaxScanPiece) {
       const size_t n = std::min(kMaxScanPiece, bytes.size() - off);
       hs_error_t rc = hs_scan_stream(stream, data + off, static_cast<unsigned>(n), 0, scratch_,
@@ -145,12 +148,17 @@ Status TextEngine::scan(std::span<const std::byte> bytes) {
         return fail(fmt::format("Vectorscan scan error {}", rc));
       }
     }
+    detail::mergeByEnd(matches_, 0, before, merge_scratch_);
   }
   if (shapes_.active()) {
+    const size_t before = matches_.size();
     shapes_.scan(data, bytes.size(), end_ - bytes.size(), matches_);
+    detail::mergeByEnd(matches_, 0, before, merge_scratch_);
   }
   if (short_.active()) {
+    const size_t before = matches_.size();
     short_.scan(data, bytes.size(), end_ - bytes.size(), matches_);
+    detail::mergeByEnd(matches_, 0, before, merge_scratch_);
   }
   for (const auto& [trigger, to] : matches_) {
     addCandidate(trigger, to);

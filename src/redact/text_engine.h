@@ -134,7 +134,8 @@ class TextEngine {
   uint64_t chunk_base_ = 0;
   uint64_t emit_ = 0;  // everything before this is written
   uint64_t end_ = 0;
-  std::vector<std::pair<uint32_t, uint64_t>> matches_;  // (trigger, end) from the callback
+  std::vector<std::pair<uint32_t, uint64_t>> matches_;        // (trigger, end) from the callback
+  std::vector<std::pair<uint32_t, uint64_t>> merge_scratch_;  // detail::mergeByEnd
   std::vector<Candidate> open_;
   std::vector<int64_t> last_open_;  // per rule: index in open_ of its newest candidate, or -1
   std::vector<Span> spans_;         // resolved, sorted by start
