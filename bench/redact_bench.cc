@@ -3,6 +3,8 @@
 // Redaction throughput, one core:
 //   * in-process StreamRedactor MB/s on clean log text and on text dense with near-misses
 //     (keywords, prefixes and shapes that wake rules but are not secrets), per chunk size;
+//   * the short-literal scanner beside Vectorscan on the same 1-3 byte keywords, and the rules'
+//     keyword database with and without them;
 //   * end to end through the built `agentbox redact` on a generated 200 MB mixed log, with
 //     peak RSS from wait4(2), side by side with secretlint 12 (recommended preset) on the same
 //     file, and the throughput ratio. secretlint is skipped, and says so, when not installed.
@@ -25,6 +27,7 @@
 
 #include "redact/builtin_rules.h"
 #include "redact/rule_set.h"
+#include "redact/short_literals.h"
 #include "redact/stream_redactor.h"
 
 namespace {
@@ -221,6 +224,124 @@ BENCHMARK(BM_RedactMixedByClass)
     ->Args({65536, 3})
     ->Args({65536, 4})
     ->Unit(benchmark::kMillisecond);
+
+// ---- the 1-3 byte keywords: the short-literal scanner and Vectorscan on the same job -------
+
+enum class Keywords : int64_t { kShort, kOthers, kAll };
+
+struct HsStreamDb {
+  hs_database_t* db = nullptr;
+  hs_scratch_t* scratch = nullptr;
+};
+
+// A streaming database of the rule keywords of the `all` set: the short-literal scanner's
+// (kShort), the rest (kOthers: the rules' database as it is), or both (kAll: as it was).
+HsStreamDb keywordDatabase(Keywords which) {
+  const RuleSet& set = *rules(Subset::kAll);
+  std::vector<bool> is_short(set.triggers().size(), false);
+  for (const detail::ShortLiteral& lit : set.shortLiterals().literals()) {
+    is_short[lit.trigger] = true;
+  }
+  std::vector<std::string> exprs;
+  std::vector<unsigned> flags;
+  for (size_t t = 0; t < set.triggers().size(); ++t) {
+    const Trigger& tr = set.triggers()[t];
+    const bool wanted = which == Keywords::kAll || (which == Keywords::kShort) == is_short[t];
+    if (tr.literal.empty() || !wanted || set.rules()[tr.rule].kind != RuleKind::kRegex) {
+      continue;
+    }
+    std::string e;
+    for (char c : tr.literal) {
+      static constexpr std::string_view kHex = "0123456789abcdef";
+      const auto u = static_cast<unsigned char>(c);
+      e += "\\x";
+      e += kHex[u >> 4];
+      e += kHex[u & 15U];
+    }
+    exprs.push_back(std::move(e));
+    flags.push_back(tr.caseless ? HS_FLAG_CASELESS : 0U);
+  }
+  std::vector<const char*> ptrs;
+  std::vector<unsigned> ids;
+  for (size_t i = 0; i < exprs.size(); ++i) {
+    ptrs.push_back(exprs[i].c_str());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  HsStreamDb out;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
+                       HS_MODE_STREAM, nullptr, &out.db, &err) != HS_SUCCESS ||
+      hs_alloc_scratch(out.db, &out.scratch) != HS_SUCCESS) {
+    std::fprintf(stderr, "keyword database: %s\n", err != nullptr ? err->message : "scratch");
+    std::abort();
+  }
+  return out;
+}
+
+int countHit(unsigned /*id*/, unsigned long long /*from*/, unsigned long long /*to*/,
+             unsigned /*flags*/, void* ctx) {
+  ++*static_cast<size_t*>(ctx);
+  return 0;
+}
+
+// The mixed text in 64 KiB writes: /0 the short-literal scanner on its 24 keywords, /1
+// Vectorscan on the same keywords (the peer for this job), /2 Vectorscan on the other keywords
+// (the rules' database now), /3 Vectorscan on all of them (the rules' database before).
+void BM_ShortKeywords(benchmark::State& state) {
+  const std::string& text = mixedText();
+  const int64_t which = state.range(0);
+  state.SetLabel(std::array<const char*, 4>{"short-literal scanner", "vectorscan, same keywords",
+                                            "vectorscan, the other keywords",
+                                            "vectorscan, all keywords"}
+                     .at(static_cast<size_t>(which)));
+  constexpr size_t kChunk = 65536;
+  static double scanner_seconds = 0;  // per pass of /0, for /1's ratio (rows run in order)
+  size_t hits = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (which == 0) {
+    detail::ShortLiteralScanner scanner(rules(Subset::kAll)->shortLiterals());
+    std::vector<detail::TriggerHit> out;
+    for (auto _ : state) {
+      scanner.reset();
+      hits = 0;
+      for (size_t pos = 0; pos < text.size(); pos += kChunk) {
+        out.clear();
+        scanner.scan(text.data() + pos, std::min(kChunk, text.size() - pos), pos, out);
+        hits += out.size();
+      }
+    }
+  } else {
+    static const std::array<HsStreamDb, 3> dbs = {keywordDatabase(Keywords::kShort),
+                                                  keywordDatabase(Keywords::kOthers),
+                                                  keywordDatabase(Keywords::kAll)};
+    const HsStreamDb& db = dbs.at(static_cast<size_t>(which - 1));
+    for (auto _ : state) {
+      hits = 0;
+      hs_stream_t* stream = nullptr;
+      if (hs_open_stream(db.db, 0, &stream) != HS_SUCCESS) {
+        state.SkipWithError("hs_open_stream failed");
+        return;
+      }
+      for (size_t pos = 0; pos < text.size(); pos += kChunk) {
+        hs_scan_stream(stream, text.data() + pos,
+                       static_cast<unsigned>(std::min(kChunk, text.size() - pos)), 0, db.scratch,
+                       &countHit, &hits);
+      }
+      hs_close_stream(stream, db.scratch, &countHit, &hits);
+    }
+  }
+  const double per_pass =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+      static_cast<double>(state.iterations());
+  if (which == 0) {
+    scanner_seconds = per_pass;
+  } else if (which == 1 && scanner_seconds > 0) {
+    state.counters["ratio_vectorscan_scanner"] = per_pass / scanner_seconds;
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+  state.counters["hits"] = static_cast<double>(hits);
+}
+BENCHMARK(BM_ShortKeywords)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
 
 // ---- end to end -------------------------------------------------------------------------
 
