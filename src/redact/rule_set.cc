@@ -212,36 +212,31 @@ Status RuleSet::compileDatabases(const DatabaseCache* cache) {
   return ok();
 }
 
-Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
-  std::shared_ptr<RuleSet> set(new RuleSet());
-  set->hmac_key_ = std::move(config.hmac_key);
-  set->rules_.reserve(config.rules.size() + 1);  // + the home dir; known secrets may grow it
-  for (Rule& r : config.rules) {
-    AGENTBOX_TRY(set->addRule(std::move(r)));
-  }
-  // The home dir before the known secrets: the rules' database (and its cache key) must not
-  // depend on how many known-secret triggers there are.
-  std::string home = config.home_dir;
+void RuleSet::addHomeDir(std::string home) {
   while (home.size() > 1 && home.back() == '/') {
     home.pop_back();
   }
-  if (home.size() > 1) {
-    CompiledRule cr;
-    cr.kind = RuleKind::kHomeDir;
-    cr.rule.id = "home-dir";
-    cr.rule.rule_class = RuleClass::kPath;
-    cr.rule.severity = Severity::kLow;
-    cr.rule.confidence = 1.0;
-    cr.rule.replacement = "~";
-    cr.back = static_cast<uint32_t>(home.size());
-    cr.after = 1;
-    cr.literal = home;
-    set->addLiteral(std::move(cr), false);
+  if (home.size() <= 1) {
+    return;
   }
-  for (size_t i = 0; i < config.known_secrets.size(); ++i) {
-    const std::string& value = config.known_secrets[i];
+  CompiledRule cr;
+  cr.kind = RuleKind::kHomeDir;
+  cr.rule.id = "home-dir";
+  cr.rule.rule_class = RuleClass::kPath;
+  cr.rule.severity = Severity::kLow;
+  cr.rule.confidence = 1.0;
+  cr.rule.replacement = "~";
+  cr.back = static_cast<uint32_t>(home.size());
+  cr.after = 1;
+  cr.literal = home;
+  addLiteral(std::move(cr), false);
+}
+
+void RuleSet::addKnownSecrets(const std::vector<std::string>& values) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    const std::string& value = values[i];
     if (value.size() < kMinKnownSecretBytes) {
-      set->warnings_.push_back(
+      warnings_.push_back(
           fmt::format("known secret #{} ({} bytes) is shorter than {} bytes "
                       "and is not matched",
                       i + 1, value.size(), kMinKnownSecretBytes));
@@ -265,10 +260,23 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
           cr.lead_chars = CharSet::parse(kBase64Chars);
         }
         cr.literal = std::move(form.literal);
-        set->addLiteral(std::move(cr), true);
+        addLiteral(std::move(cr), true);
       }
     }
   }
+}
+
+Result<std::shared_ptr<const RuleSet>> RuleSet::build(RuleSetConfig config) {
+  std::shared_ptr<RuleSet> set(new RuleSet());
+  set->hmac_key_ = std::move(config.hmac_key);
+  set->rules_.reserve(config.rules.size() + 1);  // + the home dir; known secrets may grow it
+  for (Rule& r : config.rules) {
+    AGENTBOX_TRY(set->addRule(std::move(r)));
+  }
+  // The home dir before the known secrets: the rules' database (and its cache key) must not
+  // depend on how many known-secret triggers there are.
+  set->addHomeDir(config.home_dir);
+  set->addKnownSecrets(config.known_secrets);
   AGENTBOX_ASSIGN_OR_RETURN(set->short_literals_,
                             detail::ShortLiterals::build(std::move(set->short_pending_)));
   AGENTBOX_TRY(set->compileDatabases(config.cache));

@@ -131,7 +131,7 @@ class RuleSet {
   }
   // Triggers of 1-3 byte keywords, found by the engine's short-literal scanner instead of
   // Vectorscan (short_literals.h): every keyword of a rule whose keywords are all that short.
-  const detail::ShortLiterals& shortLiterals() const { return short_literals_; }
+  [[nodiscard]] const detail::ShortLiterals& shortLiterals() const { return short_literals_; }
   // The rules' and home dir's triggers (null if there are none), and the known secrets'
   // (null if there are none). Match ids of both are trigger indices.
   const hs_database_t* database() const { return db_.get(); }
@@ -143,6 +143,8 @@ class RuleSet {
   RuleSet() = default;
   Status addRule(Rule rule);
   void addLiteral(CompiledRule cr, bool secret);
+  void addHomeDir(std::string home);  // "" or "/" adds nothing
+  void addKnownSecrets(const std::vector<std::string>& values);
   Status compileDatabases(const DatabaseCache* cache);
   // One streaming database of the expressions that are (secret) or are not known secrets;
   // null if there are none.

@@ -32,7 +32,6 @@ using Lanes = uint64_t __attribute__((vector_size(64)));
 namespace bits {
 #include "redact/shape_bits.inc"
 }  // namespace bits
-using bits::back;
 
 #if defined(__x86_64__)
 inline uint64_t bits16(__m128i hit, unsigned quarter) {

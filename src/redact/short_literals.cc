@@ -225,17 +225,37 @@ Result<ShortLiterals> ShortLiterals::build(std::vector<ShortLiteral> literals) {
   return set;
 }
 
-void ShortLiterals::group() {
-  // Greedy grouping: start with one group per literal and merge the two groups whose union
-  // lets through the fewest strings the literals do not account for, until 8 are left.
-  struct Group {
-    PositionSets sets;
-    std::vector<uint32_t> members;
-    double own = 0;  // strings the members' own sets accept
-  };
+namespace {
+
+struct Group {
+  PositionSets sets;
+  std::vector<uint32_t> members;  // indices into the literals
+  double own = 0;                 // strings the members' own sets accept
+};
+
+// The cheapest merge among the live groups: (a, b) with a < b, the smallest extra[a * n + b].
+std::pair<size_t, size_t> cheapestMerge(const std::vector<double>& extra,
+                                        const std::vector<bool>& alive) {
+  const size_t n = alive.size();
+  size_t best_a = n;
+  size_t best_b = n;
+  for (size_t a = 0; a < n; ++a) {
+    for (size_t b = a + 1; b < n && alive[a]; ++b) {
+      if (alive[b] && (best_a == n || extra[a * n + b] < extra[best_a * n + best_b])) {
+        best_a = a;
+        best_b = b;
+      }
+    }
+  }
+  return {best_a, best_b};
+}
+
+// Greedy grouping: start with one group per literal and merge the two groups whose union
+// lets through the fewest strings the literals do not account for, until `buckets` are left.
+std::vector<Group> groupLiterals(const std::vector<ShortLiteral>& literals, size_t buckets) {
   std::vector<Group> groups;
-  for (size_t i = 0; i < literals_.size(); ++i) {
-    PositionSets s = PositionSets::of(literals_[i]);
+  for (size_t i = 0; i < literals.size(); ++i) {
+    PositionSets s = PositionSets::of(literals[i]);
     groups.push_back({s, {static_cast<uint32_t>(i)}, s.combinations()});
   }
   // extra[a * n + b] (a < b): what merging groups a and b would let through in addition. Only
@@ -245,34 +265,26 @@ void ShortLiterals::group() {
   std::vector<double> extra(n * n, 0);
   std::vector<bool> alive(n, true);
   auto cost = [&](size_t a, size_t b) {
-    return groups[a].sets.combinationsWith(groups[b].sets) - groups[a].own - groups[b].own;
+    const size_t lo = std::min(a, b);
+    const size_t hi = std::max(a, b);
+    extra[lo * n + hi] =
+        groups[lo].sets.combinationsWith(groups[hi].sets) - groups[lo].own - groups[hi].own;
   };
   for (size_t a = 0; a < n; ++a) {
     for (size_t b = a + 1; b < n; ++b) {
-      extra[a * n + b] = cost(a, b);
+      cost(a, b);
     }
   }
-  for (size_t left = n; left > kBuckets; --left) {
-    size_t best_a = n;
-    size_t best_b = n;
-    for (size_t a = 0; a < n; ++a) {
-      for (size_t b = a + 1; b < n && alive[a]; ++b) {
-        if (alive[b] && (best_a == n || extra[a * n + b] < extra[best_a * n + best_b])) {
-          best_a = a;
-          best_b = b;
-        }
-      }
-    }
-    Group& into = groups[best_a];
-    into.sets.add(groups[best_b].sets);
-    into.own += groups[best_b].own;
-    into.members.insert(into.members.end(), groups[best_b].members.begin(),
-                        groups[best_b].members.end());
-    alive[best_b] = false;
+  for (size_t left = n; left > buckets; --left) {
+    const auto [into, from] = cheapestMerge(extra, alive);
+    groups[into].sets.add(groups[from].sets);
+    groups[into].own += groups[from].own;
+    groups[into].members.insert(groups[into].members.end(), groups[from].members.begin(),
+                                groups[from].members.end());
+    alive[from] = false;
     for (size_t x = 0; x < n; ++x) {
-      if (alive[x] && x != best_a) {
-        extra[std::min(x, best_a) * n + std::max(x, best_a)] =
-            cost(std::min(x, best_a), std::max(x, best_a));
+      if (alive[x] && x != into) {
+        cost(x, into);
       }
     }
   }
@@ -282,7 +294,13 @@ void ShortLiterals::group() {
       kept.push_back(std::move(groups[g]));
     }
   }
-  groups = std::move(kept);
+  return kept;
+}
+
+}  // namespace
+
+void ShortLiterals::group() {
+  std::vector<Group> groups = groupLiterals(literals_, kBuckets);
   for (size_t g = 0; g < groups.size(); ++g) {
     std::vector<uint32_t>& members = groups[g].members;
     std::sort(members.begin(), members.end(), [this](uint32_t a, uint32_t b) {
