@@ -99,6 +99,22 @@ std::string redactRecord(const std::shared_ptr<const redact::RuleSet>& rules,
       id, exit_code));
 }
 
+// One part of the record (run_record.h) through the rules in JSON Lines mode; nullopt when
+// the rules are off or the engine failed (the caller then redacts the whole record, which
+// has its own fallback).
+std::optional<std::string> redactRecordPart(const std::shared_ptr<const redact::RuleSet>& rules,
+                                            const std::string& compact) {
+  if (rules == nullptr) {
+    return std::nullopt;
+  }
+  Result<std::string> redacted =
+      redact::redactString(rules, compact, redact::InputFormat::kJsonLines);
+  if (!redacted.has_value()) {
+    return std::nullopt;
+  }
+  return std::move(*redacted);
+}
+
 Result<std::string> resolveWorkspace(const std::string& given) {
   Result<struct stat> st = sys::stat(given);
   if (!st.has_value()) {
@@ -200,6 +216,7 @@ int runCommand(const RunRequest& req) {
   }
   std::shared_ptr<const redact::RuleSet> rules;
   bool rules_ready = false;
+  std::optional<std::string> redacted_head;  // the record's head, redacted in on_started
   DeferredSink sink;
   std::unique_ptr<RunProxy> proxy;
   if (req.policy.network.mode == policy::NetworkMode::kProxy) {
@@ -247,7 +264,8 @@ int runCommand(const RunRequest& req) {
       .output = sink,
       .stdin_fd = STDIN_FILENO,
       .cgroup_name = "agentbox-run-" + dir->id(),
-      .on_started = [&](pid_t pid, const std::vector<std::string>& cgroup_dirs) -> Status {
+      .on_started = [&](pid_t pid, const std::vector<std::string>& cgroup_dirs,
+                        const std::vector<sandbox::LayerStatus>& layers) -> Status {
         Status s = dir->recordCleanup(pid, cgroup_dirs);
         if (!s.has_value()) {
           warnings.push_back("cannot record the run for clean-up: " + s.error().oneLine());
@@ -273,6 +291,14 @@ int runCommand(const RunRequest& req) {
           return std::move(opened).error().addContext("output redactor");
         }
         sink.attach(std::move(*opened));
+        // Most of the record is known now: it is redacted while the sandbox builds its root,
+        // not after the command (only the tail is left for then).
+        redacted_head = redactRecordPart(rules, renderRunRecordHead({.id = dir->id(),
+                                                                     .argv = req.argv,
+                                                                     .workspace = *ws,
+                                                                     .policy = req.policy,
+                                                                     .started = started,
+                                                                     .layers = layers}));
         return ok();
       },
       .on_proxy_listeners =
@@ -321,24 +347,34 @@ int runCommand(const RunRequest& req) {
   // output.log is complete and closed before result.json appears, and the output's redactor
   // is freed before the record's is opened.
   sink.detach();
-  std::string compact = renderRunRecord({.id = dir->id(),
-                                         .argv = req.argv,
-                                         .workspace = *ws,
-                                         .policy = req.policy,
-                                         .started = started,
-                                         .ended = std::chrono::system_clock::now(),
-                                         .result = *result,
-                                         .warnings = warnings,
-                                         .redaction_by_rule = counts.by_rule,
-                                         .redaction_by_class = counts.by_class,
-                                         .redaction_state = redaction_state,
-                                         .connections = &connections});
-  std::string record = redactRecord(rules, compact, dir->id(), result->exit_code);
-  if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", record, 0600); !s.has_value()) {
+  const RunRecordInputs record_inputs{.id = dir->id(),
+                                      .argv = req.argv,
+                                      .workspace = *ws,
+                                      .policy = req.policy,
+                                      .started = started,
+                                      .ended = std::chrono::system_clock::now(),
+                                      .result = *result,
+                                      .warnings = warnings,
+                                      .redaction_by_rule = counts.by_rule,
+                                      .redaction_by_class = counts.by_class,
+                                      .redaction_state = redaction_state,
+                                      .connections = &connections};
+  std::optional<std::string> record;
+  if (redacted_head.has_value()) {
+    std::optional<std::string> tail = redactRecordPart(rules, renderRunRecordTail(record_inputs));
+    if (tail.has_value()) {
+      record = joinRunRecord(*redacted_head, *tail);
+    }
+  }
+  if (!record.has_value()) {  // no head (redaction off or failed): the whole record at once
+    record = redactRecord(rules, renderRunRecord(record_inputs), dir->id(), result->exit_code);
+  }
+  if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", *record, 0600);
+      !s.has_value()) {
     printLine("cannot write the run record: " + s.error().oneLine());
   }
   if (req.report_path.has_value()) {
-    if (Status s = sys::writeFileAtomic(*req.report_path, record, 0644); !s.has_value()) {
+    if (Status s = sys::writeFileAtomic(*req.report_path, *record, 0644); !s.has_value()) {
       printLine(fmt::format("cannot write --report {}: {}", *req.report_path, s.error().oneLine()));
     }
   }

@@ -1016,8 +1016,10 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
     killAndReap(pidfd);
     return std::move(joined).error();
   }
+  // Everything the layer report reads is settled once the clone is done (dropV2 included).
+  std::vector<LayerStatus> layers = layerReport(p);
   if (req.on_started) {
-    if (Status s = req.on_started(pid, p.cgroups->dirs()); !s.has_value()) {
+    if (Status s = req.on_started(pid, p.cgroups->dirs(), layers); !s.has_value()) {
       killAndReap(pidfd);
       return std::move(s).error();
     }
@@ -1045,7 +1047,7 @@ Result<RunResult> supervise(const SuperviseRequest& req) {
                                              .count());
   fillUsage(result, p, loop.initExit());
   result.output_truncated = loop.outputTruncated();
-  result.layers = layerReport(p);
+  result.layers = std::move(layers);
   result.violations = loop.takeViolations();
   result.violations_suppressed = loop.suppressedViolations();
   result.warnings = p.warnings;

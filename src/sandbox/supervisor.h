@@ -95,8 +95,11 @@ struct SuperviseRequest {
   std::string cgroup_name;  // "agentbox-run-<id>": the run's cgroup directories
   // Called once the sandbox's pid 1 exists (host pid) and its cgroups are made, before it is
   // released: the caller records both so that the next start can clean up after a kill -9.
+  // `layers` is the run's layer report, final at this point (RunResult::layers repeats it).
   // An error stops the run before the command exists (the sandbox is killed; exit 125).
-  std::function<Status(pid_t, const std::vector<std::string>& cgroup_dirs)> on_started;
+  std::function<Status(pid_t, const std::vector<std::string>& cgroup_dirs,
+                       const std::vector<LayerStatus>& layers)>
+      on_started;
   // network.mode = "proxy" requires it: receives the listening sockets the sandbox opened on
   // 127.0.0.1:3128 (and [::1]:3128 where IPv6 exists), once, before the command runs (on the
   // supervising thread). A proxy-mode policy without it is refused, never run without egress
