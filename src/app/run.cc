@@ -11,6 +11,7 @@
 
 #include "app/policy_reload.h"
 #include "app/policy_watcher.h"
+#include "app/record_redactor.h"
 #include "app/redacting_sink.h"
 #include "app/redaction_keys.h"
 #include "app/redaction_setup.h"
@@ -97,22 +98,6 @@ std::string redactRecord(const std::shared_ptr<const redact::RuleSet>& rules,
   return prettyRecord(fmt::format(
       R"({{"schema":"agentbox.run/1","id":"{}","exit_code":{},"error":"record withheld: the redaction engine failed"}})",
       id, exit_code));
-}
-
-// One part of the record (run_record.h) through the rules in JSON Lines mode; nullopt when
-// the rules are off or the engine failed (the caller then redacts the whole record, which
-// has its own fallback).
-std::optional<std::string> redactRecordPart(const std::shared_ptr<const redact::RuleSet>& rules,
-                                            const std::string& compact) {
-  if (rules == nullptr) {
-    return std::nullopt;
-  }
-  Result<std::string> redacted =
-      redact::redactString(rules, compact, redact::InputFormat::kJsonLines);
-  if (!redacted.has_value()) {
-    return std::nullopt;
-  }
-  return std::move(*redacted);
 }
 
 Result<std::string> resolveWorkspace(const std::string& given) {
@@ -220,7 +205,7 @@ int runCommand(const RunRequest& req) {
   }
   std::shared_ptr<const redact::RuleSet> rules;
   bool rules_ready = false;
-  std::optional<std::string> redacted_head;  // the record's head, redacted in on_started
+  std::optional<RecordRedactor> record_redactor;  // holds the record's head, redacted early
   DeferredSink sink;
   std::unique_ptr<RunProxy> proxy;
   if (req.policy.network.mode == policy::NetworkMode::kProxy) {
@@ -297,12 +282,12 @@ int runCommand(const RunRequest& req) {
         sink.attach(std::move(*opened));
         // Most of the record is known now: it is redacted while the sandbox builds its root,
         // not after the command (only the tail is left for then).
-        redacted_head = redactRecordPart(rules, renderRunRecordHead({.id = dir->id(),
-                                                                     .argv = req.argv,
-                                                                     .workspace = *ws,
-                                                                     .policy = req.policy,
-                                                                     .started = started,
-                                                                     .layers = layers}));
+        record_redactor = RecordRedactor::start(rules, renderRunRecordHead({.id = dir->id(),
+                                                                            .argv = req.argv,
+                                                                            .workspace = *ws,
+                                                                            .policy = req.policy,
+                                                                            .started = started,
+                                                                            .layers = layers}));
         return ok();
       },
       .on_proxy_listeners =
@@ -349,8 +334,7 @@ int runCommand(const RunRequest& req) {
     warnings.push_back("the redaction engine failed: the rest of the output was withheld");
   }
   const char* redaction_state = !sink->enabled() ? "off" : sink->failed() ? "failed" : "on";
-  // output.log is complete and closed before result.json appears, and the output's redactor
-  // is freed before the record's is opened.
+  // output.log is complete and closed before result.json appears.
   sink.detach();
   const RunRecordInputs record_inputs{.id = dir->id(),
                                       .argv = req.argv,
@@ -365,11 +349,8 @@ int runCommand(const RunRequest& req) {
                                       .redaction_state = redaction_state,
                                       .connections = &connections};
   std::optional<std::string> record;
-  if (redacted_head.has_value()) {
-    std::optional<std::string> tail = redactRecordPart(rules, renderRunRecordTail(record_inputs));
-    if (tail.has_value()) {
-      record = joinRunRecord(*redacted_head, *tail);
-    }
+  if (record_redactor.has_value()) {
+    record = record_redactor->finish(renderRunRecordTail(record_inputs));
   }
   if (!record.has_value()) {  // no head (redaction off or failed): the whole record at once
     record = redactRecord(rules, renderRunRecord(record_inputs), dir->id(), result->exit_code);
