@@ -11,6 +11,7 @@
 
 #include "app/policy_reload.h"
 #include "app/policy_watcher.h"
+#include "app/record_redactor.h"
 #include "app/redacting_sink.h"
 #include "app/redaction_keys.h"
 #include "app/redaction_setup.h"
@@ -188,18 +189,23 @@ int runCommand(const RunRequest& req) {
       std::async(std::launch::async, [&req, state_dir = *state, hmac_key = *key] {
         return redactionRules(req, state_dir, hmac_key);
       });
+  // The cgroups (0.3-0.8 ms of kernfs work) are made on another thread from here on, beside
+  // the reaping of stale runs, the run directory and the sandbox's own preparation.
+  std::string run_id = RunDir::newId();
+  sandbox::PendingCgroups cgroups(req.policy, "agentbox-run-" + run_id);
   std::vector<std::string> warnings = reapStaleRuns(*state);
   for (const std::string& w : warnings) {
     if (!req.quiet) {
       printLine("cleaned up " + w);
     }
   }
-  Result<RunDir> dir = RunDir::create(*state);
+  Result<RunDir> dir = RunDir::create(*state, run_id);
   if (!dir.has_value()) {
     return finishWithError(std::move(dir).error().addContext("cannot create the run directory"));
   }
   std::shared_ptr<const redact::RuleSet> rules;
   bool rules_ready = false;
+  std::optional<RecordRedactor> record_redactor;  // holds the record's head, redacted early
   DeferredSink sink;
   std::unique_ptr<RunProxy> proxy;
   if (req.policy.network.mode == policy::NetworkMode::kProxy) {
@@ -246,8 +252,9 @@ int runCommand(const RunRequest& req) {
       .target = target,
       .output = sink,
       .stdin_fd = STDIN_FILENO,
-      .cgroup_name = "agentbox-run-" + dir->id(),
-      .on_started = [&](pid_t pid, const std::vector<std::string>& cgroup_dirs) -> Status {
+      .cgroup_name = cgroups.name(),
+      .on_started = [&](pid_t pid, const std::vector<std::string>& cgroup_dirs,
+                        const std::vector<sandbox::LayerStatus>& layers) -> Status {
         Status s = dir->recordCleanup(pid, cgroup_dirs);
         if (!s.has_value()) {
           warnings.push_back("cannot record the run for clean-up: " + s.error().oneLine());
@@ -273,6 +280,14 @@ int runCommand(const RunRequest& req) {
           return std::move(opened).error().addContext("output redactor");
         }
         sink.attach(std::move(*opened));
+        // Most of the record is known now: it is redacted while the sandbox builds its root,
+        // not after the command (only the tail is left for then).
+        record_redactor = RecordRedactor::start(rules, renderRunRecordHead({.id = dir->id(),
+                                                                            .argv = req.argv,
+                                                                            .workspace = *ws,
+                                                                            .policy = req.policy,
+                                                                            .started = started,
+                                                                            .layers = layers}));
         return ok();
       },
       .on_proxy_listeners =
@@ -280,6 +295,7 @@ int runCommand(const RunRequest& req) {
               ? std::function<void(std::vector<UniqueFd>)>()
               : [&](std::vector<UniqueFd> listeners) { proxy->addListeners(std::move(listeners)); },
       .seccomp_cache = &seccomp_cache,
+      .cgroups = &cgroups,
   });
   watcher.reset();  // no reload after this point
   if (reloader != nullptr) {
@@ -318,27 +334,33 @@ int runCommand(const RunRequest& req) {
     warnings.push_back("the redaction engine failed: the rest of the output was withheld");
   }
   const char* redaction_state = !sink->enabled() ? "off" : sink->failed() ? "failed" : "on";
-  // output.log is complete and closed before result.json appears, and the output's redactor
-  // is freed before the record's is opened.
+  // output.log is complete and closed before result.json appears.
   sink.detach();
-  std::string compact = renderRunRecord({.id = dir->id(),
-                                         .argv = req.argv,
-                                         .workspace = *ws,
-                                         .policy = req.policy,
-                                         .started = started,
-                                         .ended = std::chrono::system_clock::now(),
-                                         .result = *result,
-                                         .warnings = warnings,
-                                         .redaction_by_rule = counts.by_rule,
-                                         .redaction_by_class = counts.by_class,
-                                         .redaction_state = redaction_state,
-                                         .connections = &connections});
-  std::string record = redactRecord(rules, compact, dir->id(), result->exit_code);
-  if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", record, 0600); !s.has_value()) {
+  const RunRecordInputs record_inputs{.id = dir->id(),
+                                      .argv = req.argv,
+                                      .workspace = *ws,
+                                      .policy = req.policy,
+                                      .started = started,
+                                      .ended = std::chrono::system_clock::now(),
+                                      .result = *result,
+                                      .warnings = warnings,
+                                      .redaction_by_rule = counts.by_rule,
+                                      .redaction_by_class = counts.by_class,
+                                      .redaction_state = redaction_state,
+                                      .connections = &connections};
+  std::optional<std::string> record;
+  if (record_redactor.has_value()) {
+    record = record_redactor->finish(renderRunRecordTail(record_inputs));
+  }
+  if (!record.has_value()) {  // no head (redaction off or failed): the whole record at once
+    record = redactRecord(rules, renderRunRecord(record_inputs), dir->id(), result->exit_code);
+  }
+  if (Status s = sys::writeFileAtomic(dir->path() + "/result.json", *record, 0600);
+      !s.has_value()) {
     printLine("cannot write the run record: " + s.error().oneLine());
   }
   if (req.report_path.has_value()) {
-    if (Status s = sys::writeFileAtomic(*req.report_path, record, 0644); !s.has_value()) {
+    if (Status s = sys::writeFileAtomic(*req.report_path, *record, 0644); !s.has_value()) {
       printLine(fmt::format("cannot write --report {}: {}", *req.report_path, s.error().oneLine()));
     }
   }

@@ -54,10 +54,13 @@ uint64_t processStartTime(pid_t pid) {
   return start;
 }
 
-Result<RunDir> RunDir::create(const std::string& state_dir) {
+std::string RunDir::newId() {
+  return compactUtc(std::chrono::system_clock::now()) + "-" + randomHex(4);
+}
+
+Result<RunDir> RunDir::create(const std::string& state_dir, std::string id) {
   std::string runs = state_dir + "/runs";
   AGENTBOX_TRY(sys::mkdirs(runs + "/.active", 0700));
-  std::string id = compactUtc(std::chrono::system_clock::now()) + "-" + randomHex(4);
   std::string path = runs + "/" + id;
   AGENTBOX_TRY(sys::mkdir(path, 0700));
   std::string lock_path = path + "/lock";

@@ -21,8 +21,10 @@ namespace agentbox::app {
 
 class RunDir {
  public:
-  // Creates runs/<id>/ (0700) under state_dir and takes its lock.
-  static Result<RunDir> create(const std::string& state_dir);
+  // A new run id: UTC time and 32 random bits ("20261204T215903Z-a86168ad").
+  static std::string newId();
+  // Creates runs/<id>/ (0700) under state_dir and takes its lock; id defaults to newId().
+  static Result<RunDir> create(const std::string& state_dir, std::string id = newId());
   RunDir(RunDir&&) = default;
   RunDir& operator=(RunDir&&) = default;
   RunDir(const RunDir&) = delete;

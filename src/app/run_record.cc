@@ -56,18 +56,29 @@ nlohmann::json networkSection(const RunRecordInputs& in) {
   return {{"mode", proxy ? "proxy" : "none"}, {"connections", connections}, {"counts", counts}};
 }
 
-}  // namespace
-
-std::string renderRunRecord(const RunRecordInputs& in) {
+nlohmann::json headJson(const RunRecordHead& in) {
   using nlohmann::json;
-  const sandbox::RunResult& r = in.result;
   json layers = json::array();
-  for (const sandbox::LayerStatus& l : r.layers) {
+  for (const sandbox::LayerStatus& l : in.layers) {
     layers.push_back({{"name", l.name},
                       {"active", l.active},
                       {"detail", l.detail},
                       {"reason", l.reason.empty() ? json(nullptr) : json(l.reason)}});
   }
+  return {
+      {"schema", "agentbox.run/1"},
+      {"id", in.id},
+      {"argv", in.argv},
+      {"workspace", in.workspace},
+      {"mode", in.policy.filesystem.mode == policy::WorkspaceMode::kWrite ? "write" : "read-only"},
+      {"started", rfc3339(in.started)},
+      {"layers", layers},
+  };
+}
+
+nlohmann::json tailJson(const RunRecordInputs& in) {
+  using nlohmann::json;
+  const sandbox::RunResult& r = in.result;
   json violations = json::array();
   for (const sandbox::Violation& v : r.violations) {
     violations.push_back({{"kind", v.kind},
@@ -77,13 +88,7 @@ std::string renderRunRecord(const RunRecordInputs& in) {
                           {"pid", v.pid}});
   }
   const policy::Resources& res = in.policy.resources;
-  json record = {
-      {"schema", "agentbox.run/1"},
-      {"id", in.id},
-      {"argv", in.argv},
-      {"workspace", in.workspace},
-      {"mode", in.policy.filesystem.mode == policy::WorkspaceMode::kWrite ? "write" : "read-only"},
-      {"started", rfc3339(in.started)},
+  return {
       {"ended", rfc3339(in.ended)},
       {"outcome", sandbox::outcomeName(r.outcome)},
       {"exit_code", r.exit_code},
@@ -106,7 +111,6 @@ std::string renderRunRecord(const RunRecordInputs& in) {
         {"pids_limit_hits",
          r.pids_limit_hits.has_value() ? json(*r.pids_limit_hits) : json(nullptr)},
         {"output_truncated", r.output_truncated}}},
-      {"layers", layers},
       {"violations", violations},
       {"violations_suppressed", r.violations_suppressed},
       {"network", networkSection(in)},
@@ -116,8 +120,42 @@ std::string renderRunRecord(const RunRecordInputs& in) {
         {"by_class", in.redaction_by_class}}},
       {"warnings", in.warnings},
   };
-  // Invalid UTF-8 from argv must not make dump() throw: replace it.
-  return record.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Invalid UTF-8 from argv must not make dump() throw: replace it.
+std::string compactJson(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string renderRunRecord(const RunRecordInputs& in) {
+  nlohmann::json record = headJson({.id = in.id,
+                                    .argv = in.argv,
+                                    .workspace = in.workspace,
+                                    .policy = in.policy,
+                                    .started = in.started,
+                                    .layers = in.result.layers});
+  record.update(tailJson(in));
+  return compactJson(record);
+}
+
+std::string renderRunRecordHead(const RunRecordHead& in) {
+  return compactJson(headJson(in));
+}
+
+std::string renderRunRecordTail(const RunRecordInputs& in) {
+  return compactJson(tailJson(in));
+}
+
+std::optional<std::string> joinRunRecord(std::string_view head, std::string_view tail) {
+  nlohmann::json h = nlohmann::json::parse(head, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json t = nlohmann::json::parse(tail, nullptr, /*allow_exceptions=*/false);
+  if (!h.is_object() || !t.is_object()) {
+    return std::nullopt;
+  }
+  h.update(t);
+  return h.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string prettyRecord(std::string_view compact) {

@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/policy.h"
@@ -35,6 +37,26 @@ struct RunRecordInputs {
 
 // Compact JSON on one line (so it can pass through the JSON Lines redactor as a whole).
 std::string renderRunRecord(const RunRecordInputs& in);
+
+// The record in two parts, so that most of it can be redacted while the command runs: the
+// head holds what is known once the sandbox exists (schema, id, argv, workspace, mode,
+// started, layers), the tail everything else. Each part is compact JSON on one line; the
+// JSON Lines redactor treats every string value on its own, so redacting the parts apart
+// gives the same record as redacting it whole.
+struct RunRecordHead {
+  const std::string& id;
+  const std::vector<std::string>& argv;
+  const std::string& workspace;
+  const policy::Policy& policy;
+  std::chrono::system_clock::time_point started;
+  const std::vector<sandbox::LayerStatus>& layers;
+};
+std::string renderRunRecordHead(const RunRecordHead& in);
+// `in.result.layers` is not used: the layers are the head's.
+std::string renderRunRecordTail(const RunRecordInputs& in);
+// The pretty record (prettyRecord's form) of a head and a tail; nullopt if either is not a
+// JSON object.
+std::optional<std::string> joinRunRecord(std::string_view head, std::string_view tail);
 // Re-indents a compact record for files (2 spaces, trailing newline).
 std::string prettyRecord(std::string_view compact);
 

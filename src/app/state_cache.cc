@@ -28,20 +28,37 @@ constexpr size_t kMaxBlobBytes = size_t{256} * 1024 * 1024;
 
 static_assert(std::tuple_size_v<Sha256Digest> == kTagBytes);
 
-// Length-prefixed fields, so that no two (kind, key, bytes) triples read the same.
-std::string framed(std::string_view kind, std::string_view key, std::string_view bytes) {
-  std::string msg;
-  for (std::string_view part : {kind, key, bytes}) {
-    msg += fmt::format("{}:", part.size());
-    msg.append(part);
+// Length-prefixed fields, so that no two (kind, key, bytes) triples read the same: the MAC
+// covers "<len>:kind<len>:key<len>:bytes", hashed in place (the bytes are not copied).
+class Framed {
+ public:
+  Framed(std::string_view kind, std::string_view key, std::string_view bytes)
+      : kind_(kind),
+        key_(key),
+        bytes_(bytes),
+        kind_len_(fmt::format("{}:", kind.size())),
+        key_len_(fmt::format("{}:", key.size())),
+        bytes_len_(fmt::format("{}:", bytes.size())) {}
+  Sha256Digest hmac(std::string_view hmac_key) const {
+    return hmacSha256(hmac_key, {kind_len_, kind_, key_len_, key_, bytes_len_, bytes_});
   }
-  return msg;
-}
+  Sha256Digest digest() const {
+    return sha256({kind_len_, kind_, key_len_, key_, bytes_len_, bytes_});
+  }
+
+ private:
+  std::string_view kind_;
+  std::string_view key_;
+  std::string_view bytes_;
+  std::string kind_len_;
+  std::string key_len_;
+  std::string bytes_len_;
+};
 
 std::string fileName(std::string_view kind, std::string_view key) {
   std::string name(kind);
   name += '-';
-  name += hexOf(sha256(framed(kind, key, "")));
+  name += hexOf(Framed(kind, key, "").digest());
   return name + ".bin";
 }
 
@@ -92,21 +109,23 @@ struct Store {
       removeQuietly(path);
       return std::nullopt;
     }
-    std::string bytes = file->substr(kMagic.size() + kTagBytes);
-    Sha256Digest want = hmacSha256(hmac_key, framed(kind, key, bytes));
+    constexpr size_t kHeaderBytes = kMagic.size() + kTagBytes;
+    std::string_view bytes = std::string_view(*file).substr(kHeaderBytes);
+    Sha256Digest want = Framed(kind, key, bytes).hmac(hmac_key);
     if (CRYPTO_memcmp(want.data(), file->data() + kMagic.size(), kTagBytes) != 0) {
       removeQuietly(path);
       return std::nullopt;
     }
     ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // most recently used, for prune()
-    return bytes;
+    file->erase(0, kHeaderBytes);  // in place: no second buffer of the blob's size
+    return std::move(*file);
   }
 
   void store(std::string_view key, std::string_view bytes) const {
     if (bytes.size() > kMaxBlobBytes || !sys::mkdirs(dir, 0700).has_value()) {
       return;
     }
-    Sha256Digest tag = hmacSha256(hmac_key, framed(kind, key, bytes));
+    Sha256Digest tag = Framed(kind, key, bytes).hmac(hmac_key);
     std::string file(kMagic);
     file.append(reinterpret_cast<const char*>(tag.data()), tag.size());
     file.append(bytes);

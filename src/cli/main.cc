@@ -46,10 +46,17 @@ int dispatch(int argc, char** argv) {
     }
   }
   addRunCommand(app, exit_code, command);
-  addDoctorCommand(app, exit_code);
-  addRedactCommand(app, exit_code);
-  addPolicyCommand(app, exit_code);
-  addPolicyRobotsCommand(app, exit_code);  // keep last: attaches to `policy` if it exists
+  // `agentbox run [OPTIONS] -- CMD`, every sandboxed run, can only select `run` (a sibling's
+  // name after it is a stray argument of run, with or without the siblings registered):
+  // building the other commands' options, validators and help texts cost each run ~24 page
+  // faults and ~0.1 ms.
+  const bool run_with_command = cli_argc != argc;
+  if (!run_with_command) {
+    addDoctorCommand(app, exit_code);
+    addRedactCommand(app, exit_code);
+    addPolicyCommand(app, exit_code);
+    addPolicyRobotsCommand(app, exit_code);  // keep last: attaches to `policy` if it exists
+  }
   try {
     app.parse(cli_argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -78,6 +85,12 @@ int main(int argc, char** argv) {
   // shoot-downs interrupt the other core (~0.3 ms of a run's cold start, docs/performance.md).
   // Before any thread exists, which is what makes it safe.
   ::mallopt(M_ARENA_MAX, 1);  // NOLINT(concurrency-mt-unsafe)
+  // Keep freed memory at the top of the heap (up to 8 MiB) and serve blocks up to 1 MiB from
+  // the heap: a run's rule loading frees and reallocates a few hundred KiB, and each trim or
+  // munmap gave pages back that the next allocation faulted in again (with TLB shoot-downs
+  // while other threads run).
+  ::mallopt(M_TRIM_THRESHOLD, 8 << 20);  // NOLINT(concurrency-mt-unsafe)
+  ::mallopt(M_MMAP_THRESHOLD, 1 << 20);  // NOLINT(concurrency-mt-unsafe)
   try {
     int rc = agentbox::cli::dispatch(argc, argv);
     // Every command has released what it holds (files, children, threads) before it returns:

@@ -7,15 +7,64 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace agentbox::redact {
 
 namespace {
 
-constexpr auto kTlds = std::to_array<std::string_view>({
+// The generated list, for constant evaluation only: an array of string_views kept in the
+// binary would be ~1,330 pointers that the loader relocates at every start (about six pages
+// of .data.rel.ro written, and faulted in, by every agentbox process).
+constexpr auto tldList() {
+  return std::to_array<std::string_view>({
 #include "redact/email_tlds.inc"
-});
+  });
+}
+
+static_assert(
+    [] {
+      constexpr auto kList = tldList();
+      return std::is_sorted(kList.begin(), kList.end());
+    }(),
+    "binary search needs order");
+constexpr size_t kTldCount = tldList().size();
+constexpr size_t kTldChars = [] {
+  size_t n = 0;
+  for (std::string_view t : tldList()) {
+    n += t.size();
+  }
+  return n;
+}();
+
+// The same sorted list packed without pointers (read-only data): tld i is
+// chars[offsets[i], offsets[i + 1]).
+struct PackedTlds {
+  std::array<char, kTldChars> chars{};
+  std::array<uint16_t, kTldCount + 1> offsets{};
+
+  constexpr std::string_view at(size_t i) const {
+    return {chars.data() + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i])};
+  }
+};
+
+static_assert(kTldChars <= UINT16_MAX, "the offsets are 16 bits");
+
+constexpr PackedTlds kTlds = [] {
+  PackedTlds p;
+  size_t pos = 0;
+  size_t i = 0;
+  for (std::string_view t : tldList()) {
+    p.offsets[i++] = static_cast<uint16_t>(pos);
+    for (char c : t) {
+      p.chars[pos++] = c;
+    }
+  }
+  p.offsets[i] = static_cast<uint16_t>(pos);
+  return p;
+}();
 
 std::string lowered(std::string_view s) {
   std::string out(s);
@@ -32,7 +81,21 @@ bool isOrUnder(std::string_view domain, std::string_view suffix) {
 }
 
 bool isDelegatedTld(std::string_view tld) {
-  return std::binary_search(kTlds.begin(), kTlds.end(), tld);
+  size_t lo = 0;
+  size_t hi = kTldCount;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    std::string_view m = kTlds.at(mid);
+    if (m == tld) {
+      return true;
+    }
+    if (m < tld) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return false;
 }
 
 bool isPlaceholderLocalPart(std::string_view local) {

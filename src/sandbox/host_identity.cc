@@ -2,9 +2,13 @@
 // File: host_identity.cc
 #include "sandbox/host_identity.h"
 
+#include <linux/capability.h>
 #include <pwd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <array>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <sstream>
@@ -46,19 +50,29 @@ bool isInitialUserNs(std::string_view uid_map) {
 
 }  // namespace
 
-bool isPrivileged(std::string_view proc_status, std::string_view uid_map) {
-  uint64_t caps = capEff(proc_status);
+bool isPrivilegedWith(uint64_t effective_caps, std::string_view uid_map) {
   uint64_t need = (1ULL << kCapSetgid) | (1ULL << kCapSetuid) | (1ULL << kCapSysAdmin);
-  return (caps & need) == need && isInitialUserNs(uid_map);
+  return (effective_caps & need) == need && isInitialUserNs(uid_map);
+}
+
+bool isPrivileged(std::string_view proc_status, std::string_view uid_map) {
+  return isPrivilegedWith(capEff(proc_status), uid_map);
 }
 
 Result<HostIdentity> detectHostIdentity() {
   HostIdentity id;
   id.uid = ::getuid();
   id.gid = ::getgid();
-  AGENTBOX_ASSIGN_OR_RETURN(std::string status, sys::readFile("/proc/self/status"));
+  // capget(2) gives the calling thread's effective set, which /proc/self/status prints as
+  // CapEff (formatting that file cost ~20 us of every run's start).
+  __user_cap_header_struct header{.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  std::array<__user_cap_data_struct, _LINUX_CAPABILITY_U32S_3> data{};
+  if (::syscall(SYS_capget, &header, data.data()) != 0) {
+    return Error::sys(errno, "capget");
+  }
+  uint64_t effective = data[0].effective | (uint64_t{data[1].effective} << 32);
   AGENTBOX_ASSIGN_OR_RETURN(std::string uid_map, sys::readFile("/proc/self/uid_map"));
-  id.privileged = isPrivileged(status, uid_map);
+  id.privileged = isPrivilegedWith(effective, uid_map);
   struct passwd pw {};
   struct passwd* found = nullptr;
   char buf[4096];

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 
 #include "util/result.h"
@@ -21,10 +22,12 @@ struct HostIdentity {
   bool privileged = false;  // CAP_SETUID+CAP_SETGID+CAP_SYS_ADMIN in the initial user ns
 };
 
-// Reads /proc/self/status and /proc/self/uid_map.
+// Asks capget(2) for the effective capabilities and reads /proc/self/uid_map.
 Result<HostIdentity> detectHostIdentity();
 
-// Pure: the "privileged" rule over the texts of /proc/self/status and /proc/self/uid_map.
+// Pure: the "privileged" rule over the effective capability set and the text of
+// /proc/self/uid_map; the second form takes the set from /proc/self/status's CapEff line.
+bool isPrivilegedWith(uint64_t effective_caps, std::string_view uid_map);
 bool isPrivileged(std::string_view proc_status, std::string_view uid_map);
 
 }  // namespace agentbox::sandbox

@@ -14,12 +14,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "policy/policy.h"
+#include "sandbox/cgroups.h"
 #include "sandbox/child_plan.h"
 #include "sandbox/sandbox_spec.h"
 #include "util/blob_cache.h"
@@ -87,6 +89,29 @@ struct RunResult {
   std::vector<std::string> warnings;
 };
 
+// The run's cgroups (a kernfs directory per hierarchy, then the limit writes: 0.3-0.8 ms),
+// made on another thread from construction on. A caller that knows the cgroup name before its
+// own set-up (run directory, stale-run reaping) starts them then and hands them to supervise
+// (SuperviseRequest::cgroups); otherwise supervise makes them. `policy` must outlive the
+// object. Destruction waits for the thread; cgroups made but never taken are removed.
+class PendingCgroups {
+ public:
+  PendingCgroups(const policy::Policy& policy, std::string name);
+  PendingCgroups(const PendingCgroups&) = delete;
+  PendingCgroups& operator=(const PendingCgroups&) = delete;
+  PendingCgroups(PendingCgroups&&) = default;
+  PendingCgroups& operator=(PendingCgroups&&) = default;
+  ~PendingCgroups() = default;
+
+  const std::string& name() const { return name_; }
+  // Waits for the thread. Call at most once.
+  Result<RunCgroups> take() { return made_.get(); }
+
+ private:
+  std::string name_;
+  std::future<Result<RunCgroups>> made_;
+};
+
 struct SuperviseRequest {
   const policy::Policy& policy;
   const RunTarget& target;
@@ -95,8 +120,11 @@ struct SuperviseRequest {
   std::string cgroup_name;  // "agentbox-run-<id>": the run's cgroup directories
   // Called once the sandbox's pid 1 exists (host pid) and its cgroups are made, before it is
   // released: the caller records both so that the next start can clean up after a kill -9.
+  // `layers` is the run's layer report, final at this point (RunResult::layers repeats it).
   // An error stops the run before the command exists (the sandbox is killed; exit 125).
-  std::function<Status(pid_t, const std::vector<std::string>& cgroup_dirs)> on_started;
+  std::function<Status(pid_t, const std::vector<std::string>& cgroup_dirs,
+                       const std::vector<LayerStatus>& layers)>
+      on_started;
   // network.mode = "proxy" requires it: receives the listening sockets the sandbox opened on
   // 127.0.0.1:3128 (and [::1]:3128 where IPv6 exists), once, before the command runs (on the
   // supervising thread). A proxy-mode policy without it is refused, never run without egress
@@ -104,6 +132,9 @@ struct SuperviseRequest {
   std::function<void(std::vector<UniqueFd> listeners)> on_proxy_listeners;
   // Where the compiled seccomp program is kept between runs (seccomp_cache.h); null: none.
   const BlobCache* seccomp_cache = nullptr;
+  // Cgroups the caller started early under cgroup_name, taken by supervise; null: supervise
+  // makes them itself.
+  PendingCgroups* cgroups = nullptr;
 };
 
 // Errors are failures before the sandbox started (exit 125); everything after is a RunResult.

@@ -45,8 +45,16 @@ Sha256Digest sha256(std::string_view data) {
   return Hasher().add(data).finish();
 }
 
+Sha256Digest sha256(std::initializer_list<std::string_view> parts) {
+  Hasher h;
+  for (std::string_view part : parts) {
+    h.add(part);
+  }
+  return h.finish();
+}
+
 // RFC 2104: H((K ^ opad) || H((K ^ ipad) || m)), K hashed first if longer than a block.
-Sha256Digest hmacSha256(std::string_view key, std::string_view message) {
+Sha256Digest hmacSha256(std::string_view key, std::initializer_list<std::string_view> parts) {
   std::array<unsigned char, kBlockBytes> block{};
   if (key.size() > kBlockBytes) {
     Sha256Digest k = sha256(key);
@@ -58,7 +66,12 @@ Sha256Digest hmacSha256(std::string_view key, std::string_view message) {
   for (size_t i = 0; i < kBlockBytes; ++i) {
     pad[i] = static_cast<unsigned char>(block[i] ^ 0x36);
   }
-  Sha256Digest inner = Hasher().add(pad.data(), pad.size()).add(message).finish();
+  Hasher inner_hasher;
+  inner_hasher.add(pad.data(), pad.size());
+  for (std::string_view part : parts) {
+    inner_hasher.add(part);
+  }
+  Sha256Digest inner = inner_hasher.finish();
   for (size_t i = 0; i < kBlockBytes; ++i) {
     pad[i] = static_cast<unsigned char>(block[i] ^ 0x5c);
   }
@@ -66,6 +79,10 @@ Sha256Digest hmacSha256(std::string_view key, std::string_view message) {
   OPENSSL_cleanse(block.data(), block.size());
   OPENSSL_cleanse(pad.data(), pad.size());
   return out;
+}
+
+Sha256Digest hmacSha256(std::string_view key, std::string_view message) {
+  return hmacSha256(key, {message});
 }
 
 std::string hexOf(const Sha256Digest& digest) {

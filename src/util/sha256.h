@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -15,7 +16,12 @@ namespace agentbox {
 using Sha256Digest = std::array<unsigned char, 32>;
 
 Sha256Digest sha256(std::string_view data);
+// The digest of the concatenation of `parts`, without building it.
+Sha256Digest sha256(std::initializer_list<std::string_view> parts);
 Sha256Digest hmacSha256(std::string_view key, std::string_view message);
+// The HMAC of the concatenation of `parts`, without building it (a cached blob is hashed in
+// place, not copied into one message first).
+Sha256Digest hmacSha256(std::string_view key, std::initializer_list<std::string_view> parts);
 // Lower-case hex of all 32 bytes.
 std::string hexOf(const Sha256Digest& digest);
 

@@ -11,6 +11,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <system_error>
@@ -79,15 +80,30 @@ Status writeAll(int fd, std::string_view data) {
 
 Result<std::string> readFile(const std::string& path, size_t max_bytes) {
   AGENTBOX_ASSIGN_OR_RETURN(UniqueFd fd, open(path, O_RDONLY));
-  std::string out;
-  std::byte buf[16384];
+  // A regular file is read straight into a string of its size, plus one byte so that the end
+  // shows in the same pass: no bounce buffer, and no regrowth that copies what was read (the
+  // cached rule database is ~110 KiB: three copies were ~80 page faults per run). Files that
+  // report no size (/proc) start at 16 KiB and grow.
+  constexpr size_t kFirstChunk = 16384;
+  size_t capacity = kFirstChunk;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    capacity = std::min(static_cast<size_t>(st.st_size), max_bytes) + 1;
+  }
+  std::string out(capacity, '\0');
+  size_t used = 0;
   while (true) {
-    AGENTBOX_ASSIGN_OR_RETURN(size_t n, read(fd.get(), buf).context("read {}", path));
+    if (used == out.size()) {
+      out.resize(std::min(std::max(out.size() * 2, kFirstChunk), max_bytes + 1));
+    }
+    std::span<std::byte> room(reinterpret_cast<std::byte*>(out.data()) + used, out.size() - used);
+    AGENTBOX_ASSIGN_OR_RETURN(size_t n, read(fd.get(), room).context("read {}", path));
     if (n == 0) {
+      out.resize(used);
       return out;
     }
-    out.append(reinterpret_cast<const char*>(buf), n);
-    if (out.size() > max_bytes) {
+    used += n;
+    if (used > max_bytes) {
       return makeError(Errc::kResource, "{} is larger than {} bytes", path, max_bytes);
     }
   }

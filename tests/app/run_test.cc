@@ -75,6 +75,51 @@ TEST(RunRecord, HasTheSchemaSkeleton) {
   EXPECT_EQ(r["redaction"]["state"], "on");
 }
 
+TEST(RunRecord, HeadAndTailJoinToTheWholeRecord) {
+  std::string id = "20261201T000000Z-00";
+  std::vector<std::string> argv = {"sh", "-c", "echo \"x\""};
+  std::string ws = "/w";
+  policy::Policy policy;
+  sandbox::RunResult result;
+  result.outcome = sandbox::Outcome::kExited;
+  result.exit_code = 1;
+  result.error = "e";
+  result.layers = {{"namespaces", true, "user", ""}, {"seccomp", false, "", "not built"}};
+  result.violations = {{"syscall", "ptrace", "seccomp:builtin", {}, 7}};
+  std::vector<std::string> warnings = {"w1", "w2"};
+  std::map<std::string, uint64_t, std::less<>> by_rule = {{"github-pat", 2}};
+  std::map<std::string, uint64_t, std::less<>> by_class = {{"secret", 2}};
+  auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1796083200));
+  RunRecordInputs in{.id = id,
+                     .argv = argv,
+                     .workspace = ws,
+                     .policy = policy,
+                     .started = t,
+                     .ended = t + std::chrono::seconds(3),
+                     .result = result,
+                     .warnings = warnings,
+                     .redaction_by_rule = by_rule,
+                     .redaction_by_class = by_class};
+  std::string head = renderRunRecordHead({.id = id,
+                                          .argv = argv,
+                                          .workspace = ws,
+                                          .policy = policy,
+                                          .started = t,
+                                          .layers = result.layers});
+  std::string tail = renderRunRecordTail(in);
+  std::optional<std::string> joined = joinRunRecord(head, tail);
+  ASSERT_TRUE(joined.has_value());
+  EXPECT_EQ(*joined, prettyRecord(renderRunRecord(in)));
+  // No key is in both parts.
+  nlohmann::json h = nlohmann::json::parse(head);
+  nlohmann::json tail_json = nlohmann::json::parse(tail);
+  for (const auto& [key, value] : tail_json.items()) {
+    EXPECT_FALSE(h.contains(key)) << key;
+  }
+  EXPECT_FALSE(joinRunRecord(head, "[1]").has_value());
+  EXPECT_FALSE(joinRunRecord("{", tail).has_value());
+}
+
 TEST(RunDir, StartTimeOfMissingProcessIsZero) {
   EXPECT_EQ(processStartTime(0x3fffffff), 0U);
   EXPECT_GT(processStartTime(::getpid()), 0U);

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "sandbox/host_identity.h"
+#include "util/sys.h"
+
 namespace agentbox::sandbox {
 namespace {
 
@@ -66,6 +69,17 @@ TEST(HostIdentity, PrivilegeNeedsCapabilitiesInTheInitialUserNamespace) {
   EXPECT_TRUE(isPrivileged(full, init_map));
   EXPECT_FALSE(isPrivileged(none, init_map));
   EXPECT_FALSE(isPrivileged(full, nested_map));  // root in a user namespace is not privileged
+  EXPECT_TRUE(isPrivilegedWith(0x1ffffffffffULL, init_map));
+  EXPECT_FALSE(isPrivilegedWith(1ULL << 21, init_map));  // CAP_SYS_ADMIN alone is not enough
+}
+
+TEST(HostIdentity, CapgetAgreesWithProcSelfStatus) {
+  Result<std::string> status = sys::readFile("/proc/self/status");
+  Result<std::string> uid_map = sys::readFile("/proc/self/uid_map");
+  ASSERT_TRUE(status.has_value() && uid_map.has_value());
+  Result<HostIdentity> me = detectHostIdentity();
+  ASSERT_TRUE(me.has_value()) << me.error().oneLine();
+  EXPECT_EQ(me->privileged, isPrivileged(*status, *uid_map));
 }
 
 }  // namespace

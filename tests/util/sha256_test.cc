@@ -67,6 +67,14 @@ TEST(Sha256, HmacOfAnEmptyKeyIsTheZeroBlockKey) {
   EXPECT_NE(hexOf(hmacSha256("", "m")), hexOf(hmacSha256(std::string(1, '\x01'), "m")));
 }
 
+TEST(Sha256, HmacOfPartsIsTheHmacOfTheirConcatenation) {
+  std::string big(200, 'x');  // past one block: parts cross the block boundaries
+  EXPECT_EQ(hexOf(hmacSha256("k", {"ab", "", big, "c"})), hexOf(hmacSha256("k", "ab" + big + "c")));
+  EXPECT_EQ(hexOf(hmacSha256("k", {})), hexOf(hmacSha256("k", "")));
+  EXPECT_NE(hexOf(hmacSha256("k", {"ab", "c"})), hexOf(hmacSha256("k", "abd")));
+  EXPECT_EQ(hexOf(sha256({"ab", big, "", "c"})), hexOf(sha256("ab" + big + "c")));
+}
+
 TEST(RandomBytes, GivesTheLengthAskedForAndDiffersBetweenCalls) {
   Result<std::string> a = sys::randomBytes(32);
   Result<std::string> b = sys::randomBytes(32);
