@@ -129,13 +129,17 @@ std::string compactJson(const nlohmann::json& j) {
 
 }  // namespace
 
+RunRecordHead runRecordHead(const RunRecordInputs& in) {
+  return {.id = in.id,
+          .argv = in.argv,
+          .workspace = in.workspace,
+          .policy = in.policy,
+          .started = in.started,
+          .layers = in.result.layers};
+}
+
 std::string renderRunRecord(const RunRecordInputs& in) {
-  nlohmann::json record = headJson({.id = in.id,
-                                    .argv = in.argv,
-                                    .workspace = in.workspace,
-                                    .policy = in.policy,
-                                    .started = in.started,
-                                    .layers = in.result.layers});
+  nlohmann::json record = headJson(runRecordHead(in));
   record.update(tailJson(in));
   return compactJson(record);
 }

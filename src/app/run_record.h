@@ -51,6 +51,8 @@ struct RunRecordHead {
   std::chrono::system_clock::time_point started;
   const std::vector<sandbox::LayerStatus>& layers;
 };
+// The head fields of a whole record's inputs.
+RunRecordHead runRecordHead(const RunRecordInputs& in);
 std::string renderRunRecordHead(const RunRecordHead& in);
 // `in.result.layers` is not used: the layers are the head's.
 std::string renderRunRecordTail(const RunRecordInputs& in);

@@ -77,9 +77,6 @@ struct PositionSets {
     v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
     return static_cast<unsigned>((v * 0x0101010101010101ULL) >> 56);
   }
-  [[nodiscard]] bool has(size_t j, unsigned c) const {
-    return ((sets[j][c >> 6] >> (c & 63)) & 1U) != 0;
-  }
 };
 
 void findBytes(const ShortLiterals::Tables& t, const char* p, size_t blocks, uint64_t* out) {

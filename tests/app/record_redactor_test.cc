@@ -49,12 +49,7 @@ TEST(RecordRedactor, PartsRedactedApartEqualTheWholeRecordRedacted) {
                      .redaction_by_rule = none,
                      .redaction_by_class = none};
   std::optional<RecordRedactor> r =
-      RecordRedactor::start(rules, renderRunRecordHead({.id = id,
-                                                        .argv = argv,
-                                                        .workspace = ws,
-                                                        .policy = policy,
-                                                        .started = t,
-                                                        .layers = result.layers}));
+      RecordRedactor::start(rules, renderRunRecordHead(runRecordHead(in)));
   ASSERT_TRUE(r.has_value());
   std::optional<std::string> record = r->finish(renderRunRecordTail(in));
   ASSERT_TRUE(record.has_value());

@@ -100,12 +100,7 @@ TEST(RunRecord, HeadAndTailJoinToTheWholeRecord) {
                      .warnings = warnings,
                      .redaction_by_rule = by_rule,
                      .redaction_by_class = by_class};
-  std::string head = renderRunRecordHead({.id = id,
-                                          .argv = argv,
-                                          .workspace = ws,
-                                          .policy = policy,
-                                          .started = t,
-                                          .layers = result.layers});
+  std::string head = renderRunRecordHead(runRecordHead(in));
   std::string tail = renderRunRecordTail(in);
   std::optional<std::string> joined = joinRunRecord(head, tail);
   ASSERT_TRUE(joined.has_value());

@@ -276,8 +276,9 @@ TEST(ShortLiterals, EngineRedactsShortLiteralSecretsForEveryCut) {
 // ip-v6 is woken by "::" (this scanner) and by its shape (the shape scanner). Found by
 // fuzz/redact_stream_fuzz: with the shape's later hit first, the "::" of "A::" joined that
 // later window and was lost in one pass, but not when the input was cut between them.
-// With a known secret, Vectorscan's two streams (the rules', then the known secrets') each
-// report in order, but one after the other: they are merged too.
+// The same with a known secret, whose Vectorscan stream reports after the rules' (both are
+// merged too; the fuzz corpus inputs ipv6-known-secret-stream-order-* are the ones that
+// failed before that merge, this text does not depend on it).
 TEST(ShortLiterals, TriggersOfOneRuleFromTwoScannersComeInOrder) {
   const std::shared_ptr<const RuleSet> with_known = rt::buildRules({"hunter2-correct-horse"});
   for (const auto& rules : {rt::builtinSet(), with_known}) {
